@@ -1,0 +1,25 @@
+//! The trait that HMAC and HKDF are generic over.
+
+/// A Merkle–Damgård hash function with streaming and one-shot use.
+pub trait Hash: Clone {
+    /// Bytes per compression block.
+    const BLOCK_LEN: usize;
+    /// Bytes of digest.
+    const OUTPUT_LEN: usize;
+    /// The digest, a byte array of `OUTPUT_LEN` bytes.
+    type Output: Copy + AsRef<[u8]> + AsMut<[u8]> + PartialEq + core::fmt::Debug;
+
+    /// A fresh hasher on the default backend.
+    fn new() -> Self;
+    /// Absorbs `data`.
+    fn update(&mut self, data: &[u8]);
+    /// Pads, finishes and returns the digest.
+    fn finalize(self) -> Self::Output;
+
+    /// The digest of `data` in one call.
+    fn digest(data: &[u8]) -> Self::Output {
+        let mut h = Self::new();
+        h.update(data);
+        h.finalize()
+    }
+}
