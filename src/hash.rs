@@ -11,6 +11,8 @@ pub trait Hash: Clone {
 
     /// A fresh hasher on the default backend.
     fn new() -> Self;
+    /// A fresh hasher on a chosen backend; `Err` when it cannot run here.
+    fn with_backend(backend: crate::cpu::Backend) -> Result<Self, crate::Error>;
     /// Absorbs `data`.
     fn update(&mut self, data: &[u8]);
     /// Pads, finishes and returns the digest.

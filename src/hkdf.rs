@@ -6,6 +6,7 @@
 use core::fmt;
 
 use crate::Error;
+use crate::cpu::Backend;
 use crate::ct;
 use crate::hash::Hash;
 use crate::hmac::Hmac;
@@ -21,6 +22,16 @@ impl<H: Hash> Hkdf<H> {
     pub fn extract(salt: &[u8], ikm: &[u8]) -> Self {
         let mut prk = Self::extract_prk(salt, ikm);
         let out = Self::from_prk(prk.as_ref());
+        ct::wipe(prk.as_mut());
+        out
+    }
+
+    /// HKDF-Extract with every hash computed on a chosen backend.
+    pub fn extract_with_backend(salt: &[u8], ikm: &[u8], backend: Backend) -> Result<Self, Error> {
+        let mut m = Hmac::<H>::with_backend(salt, backend)?;
+        m.update(ikm);
+        let mut prk = m.finalize();
+        let out = Hmac::with_backend(prk.as_ref(), backend).map(|prk| Hkdf { prk });
         ct::wipe(prk.as_mut());
         out
     }

@@ -6,6 +6,7 @@
 use core::fmt;
 
 use crate::Error;
+use crate::cpu::Backend;
 use crate::ct;
 use crate::hash::Hash;
 
@@ -22,10 +23,22 @@ pub struct Hmac<H: Hash> {
 impl<H: Hash> Hmac<H> {
     /// Keys a new HMAC. Keys longer than the hash block are hashed first.
     pub fn new(key: &[u8]) -> Self {
+        Self::keyed(key, H::new)
+    }
+
+    /// Keys a new HMAC whose hashers run on a chosen backend.
+    pub fn with_backend(key: &[u8], backend: Backend) -> Result<Self, Error> {
+        let fresh = H::with_backend(backend)?;
+        Ok(Self::keyed(key, || fresh.clone()))
+    }
+
+    fn keyed(key: &[u8], fresh: impl Fn() -> H) -> Self {
         let mut block = [0u8; MAX_BLOCK];
         let block = &mut block[..H::BLOCK_LEN];
         if key.len() > H::BLOCK_LEN {
-            let mut kd = H::digest(key);
+            let mut kh = fresh();
+            kh.update(key);
+            let mut kd = kh.finalize();
             block[..H::OUTPUT_LEN].copy_from_slice(kd.as_ref());
             ct::wipe(kd.as_mut());
         } else {
@@ -34,12 +47,12 @@ impl<H: Hash> Hmac<H> {
         for b in block.iter_mut() {
             *b ^= 0x36;
         }
-        let mut inner = H::new();
+        let mut inner = fresh();
         inner.update(block);
         for b in block.iter_mut() {
             *b ^= 0x36 ^ 0x5c;
         }
-        let mut outer = H::new();
+        let mut outer = fresh();
         outer.update(block);
         ct::wipe(block);
         Hmac { inner, outer }
@@ -85,19 +98,16 @@ impl<H: Hash> Hmac<H> {
         m.finalize_verify(tag)
     }
 
-    /// Checks a tag truncated to its leading bytes (RFC 2104 §5): at least
-    /// half the hash length and at least 10 bytes, at most the full length.
+    /// Checks a tag truncated to its leading bytes (RFC 2104 §5, RFC 4231
+    /// §4.6): at least 16 bytes, or half the hash length when that is less
+    /// (10 bytes for SHA-1, RFC 2104's floor of 80 bits); at most the full length.
     pub fn verify_truncated(key: &[u8], msg: &[u8], tag: &[u8]) -> Result<(), Error> {
-        let min = (H::OUTPUT_LEN / 2).max(10);
+        let min = (H::OUTPUT_LEN / 2).clamp(10, 16);
         if tag.len() < min || tag.len() > H::OUTPUT_LEN {
             return Err(Error::BadLength { what: "truncated HMAC tag" });
         }
         let mac = Self::mac(key, msg);
-        if ct::bytes_eq(&mac.as_ref()[..tag.len()], tag) {
-            Ok(())
-        } else {
-            Err(Error::AuthenticationFailed)
-        }
+        if ct::bytes_eq(&mac.as_ref()[..tag.len()], tag) { Ok(()) } else { Err(Error::AuthenticationFailed) }
     }
 }
 

@@ -114,6 +114,12 @@ impl Hash for Sha1 {
     fn new() -> Self {
         Sha1::new()
     }
+    fn with_backend(backend: crate::cpu::Backend) -> Result<Self, crate::Error> {
+        match backend {
+            crate::cpu::Backend::Portable => Ok(Sha1::new()),
+            b => Err(crate::Error::BackendUnavailable(b)),
+        }
+    }
     fn update(&mut self, data: &[u8]) {
         Sha1::update(self, data)
     }

@@ -129,6 +129,16 @@ impl Record {
         }
     }
 
+    /// Moves the fields of `other` (a continuation split off by a stray blank
+    /// line) into this record.
+    pub fn absorb(&mut self, mut other: Record) {
+        self.fields.append(&mut other.fields);
+        self.words.append(&mut other.words);
+        for p in other.params.iter_mut() {
+            p.2 = true;
+        }
+    }
+
     /// The names of the record's own fields (not the bracket parameters).
     pub fn field_names(&self) -> Vec<String> {
         self.fields.iter().map(|f| f.0.clone()).collect()
@@ -193,7 +203,8 @@ pub fn cavp(rel: &str) -> Vec<Record> {
                 params.clear();
             }
             in_brackets = true;
-            let (k, v) = inner.split_once('=').map(|(k, v)| (k.trim(), v.trim())).unwrap_or((inner.trim(), ""));
+            let (k, v) =
+                inner.split_once('=').map(|(k, v)| (k.trim(), v.trim())).unwrap_or((inner.trim(), ""));
             params.retain(|p| p.0 != k);
             params.push((k.to_string(), v.to_string()));
             continue;
@@ -331,4 +342,11 @@ impl Tally {
         }
         self.0.values().sum()
     }
+}
+
+/// The proptest configuration every test uses: `PROPTEST_CASES` (default
+/// `default_cases`) and no failure-persistence files.
+pub fn proptest_config(default_cases: u32) -> proptest::test_runner::Config {
+    let cases = std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(default_cases);
+    proptest::test_runner::Config { cases, failure_persistence: None, ..Default::default() }
 }
