@@ -19,6 +19,8 @@ pub enum Backend {
     Portable,
     /// x86_64 SHA extensions (SHA-NI) with SSSE3 and SSE4.1.
     X86ShaNi,
+    /// x86_64 AVX2 with BMI1/BMI2: vector message schedule, scalar rounds.
+    X86Avx2,
     /// x86_64 AES-NI with PCLMULQDQ (128-bit vectors).
     X86AesNiClmul,
     /// x86_64 VAES with VPCLMULQDQ on 256-bit vectors (AVX2).
@@ -41,6 +43,7 @@ impl Backend {
         match self {
             Backend::Portable => "portable",
             Backend::X86ShaNi => "x86_64-sha-ni",
+            Backend::X86Avx2 => "x86_64-avx2-bmi2",
             Backend::X86AesNiClmul => "x86_64-aesni-pclmulqdq",
             Backend::X86VaesAvx2 => "x86_64-vaes-avx2",
             Backend::X86VaesAvx512 => "x86_64-vaes-avx512",
@@ -147,6 +150,7 @@ pub fn available(p: Primitive) -> Backends {
         match p {
             Primitive::Sha256 => {
                 add(f.sha_ni, Backend::X86ShaNi);
+                add(f.avx2 && f.bmi1 && f.bmi2, Backend::X86Avx2);
                 add(f.a64_sha2, Backend::Aarch64Sha2);
             }
             Primitive::Sha512 => {}
@@ -221,7 +225,9 @@ pub struct Features {
     pub avx512: bool,
     /// x86_64: AVX-512 IFMA.
     pub avx512ifma: bool,
-    /// x86_64: BMI2 (MULX).
+    /// x86_64: BMI1 (ANDN).
+    pub bmi1: bool,
+    /// x86_64: BMI2 (MULX, RORX).
     pub bmi2: bool,
     /// x86_64: ADX (ADCX/ADOX).
     pub adx: bool,
@@ -253,6 +259,7 @@ fn detect() -> Features {
     cpufeatures::new!(cpuid_avx2, "avx", "avx2");
     cpufeatures::new!(cpuid_avx512, "avx512f", "avx512bw", "avx512vl");
     cpufeatures::new!(cpuid_ifma, "avx512ifma");
+    cpufeatures::new!(cpuid_bmi1, "bmi1");
     cpufeatures::new!(cpuid_bmi2, "bmi2");
     cpufeatures::new!(cpuid_adx, "adx");
     // cpufeatures ties VAES and VPCLMULQDQ to the AVX-512 register state; the
@@ -275,6 +282,7 @@ fn detect() -> Features {
         vpclmulqdq,
         avx512: cpuid_avx512::get(),
         avx512ifma: cpuid_ifma::get(),
+        bmi1: cpuid_bmi1::get(),
         bmi2: cpuid_bmi2::get(),
         adx: cpuid_adx::get(),
         ..Features::default()

@@ -50,7 +50,7 @@ fn msg_file<H: Under>(file: &str, tally: &mut Tally) {
         for mut r in cavp(file) {
             assert_eq!(r.num("L"), H::L, "{}", r.origin);
             let len = r.num("Len");
-            assert_eq!(len % 8, 0);
+            assert!(len.is_multiple_of(8));
             let msg = r.hex("Msg");
             let msg = &msg[..len / 8];
             let md = r.hex("MD");

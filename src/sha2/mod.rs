@@ -1,7 +1,8 @@
 //! SHA-224, SHA-256, SHA-384 and SHA-512 (FIPS 180-4).
 //!
-//! SHA-224/256 have three backends: portable (`soft.rs`), the x86_64 SHA extensions
-//! and the ARMv8 SHA-256 instructions. SHA-384/512 are portable. The backend is
+//! SHA-224/256 have four backends: portable (`soft.rs`), the x86_64 SHA
+//! extensions, x86_64 AVX2 + BMI2 (for CPUs without SHA-NI) and the ARMv8
+//! SHA-256 instructions. SHA-384/512 are portable. The backend is
 //! chosen when a hasher is created and kept in it.
 
 #[cfg(target_arch = "aarch64")]
@@ -143,6 +144,8 @@ enum Engine256 {
     Portable,
     #[cfg(target_arch = "x86_64")]
     ShaNi(x86_64::ShaNi),
+    #[cfg(target_arch = "x86_64")]
+    Avx2(x86_64::Avx2),
     #[cfg(target_arch = "aarch64")]
     Sha2(aarch64::Sha2),
 }
@@ -156,6 +159,8 @@ impl Engine256 {
             Backend::Portable => Some(Engine256::Portable),
             #[cfg(target_arch = "x86_64")]
             Backend::X86ShaNi => x86_64::ShaNi::new().map(Engine256::ShaNi),
+            #[cfg(target_arch = "x86_64")]
+            Backend::X86Avx2 => x86_64::Avx2::new().map(Engine256::Avx2),
             #[cfg(target_arch = "aarch64")]
             Backend::Aarch64Sha2 => aarch64::Sha2::new().map(Engine256::Sha2),
             _ => None,
@@ -182,6 +187,8 @@ impl Engine256 {
             Engine256::Portable => Backend::Portable,
             #[cfg(target_arch = "x86_64")]
             Engine256::ShaNi(_) => Backend::X86ShaNi,
+            #[cfg(target_arch = "x86_64")]
+            Engine256::Avx2(_) => Backend::X86Avx2,
             #[cfg(target_arch = "aarch64")]
             Engine256::Sha2(_) => Backend::Aarch64Sha2,
         }
@@ -193,6 +200,8 @@ impl Engine256 {
             Engine256::Portable => soft::compress256(state, blocks),
             #[cfg(target_arch = "x86_64")]
             Engine256::ShaNi(t) => t.compress256(state, blocks),
+            #[cfg(target_arch = "x86_64")]
+            Engine256::Avx2(t) => t.compress256(state, blocks),
             #[cfg(target_arch = "aarch64")]
             Engine256::Sha2(t) => t.compress256(state, blocks),
         }

@@ -81,6 +81,50 @@ pub(crate) fn compress256(state: &mut [u32; 8], blocks: &[[u8; 64]]) {
     }
 }
 
+/// The 64 SHA-256 rounds of one block, given the schedule with the round
+/// constants already added (`wk[t] = W[t] + K[t]`), then the feed-forward.
+/// Shared by backends that compute the schedule with vector instructions;
+/// `inline(always)` so it is compiled with the caller's target features.
+/// The rounds run as a loop of eight, not unrolled: fully unrolled, two
+/// blocks of rounds outgrow the decoded-instruction cache and the front end
+/// becomes the bottleneck.
+#[inline(always)]
+pub(crate) fn rounds256_wk(state: &mut [u32; 8], wk: &[u32; 64]) {
+    let [mut a, mut b, mut c, mut d, mut e, mut f, mut g, mut h] = *state;
+    macro_rules! round {
+        ($a:ident, $b:ident, $c:ident, $d:ident, $e:ident, $f:ident, $g:ident, $h:ident, $t:expr) => {
+            // ch as two disjoint halves added separately: more parallelism.
+            let t1 = $h
+                .wrapping_add(wk[$t])
+                .wrapping_add($e.rotate_right(6) ^ $e.rotate_right(11) ^ $e.rotate_right(25))
+                .wrapping_add($e & $f)
+                .wrapping_add(!$e & $g);
+            let t2 = ($a.rotate_right(2) ^ $a.rotate_right(13) ^ $a.rotate_right(22))
+                .wrapping_add(maj($a, $b, $c));
+            $d = $d.wrapping_add(t1);
+            $h = t1.wrapping_add(t2);
+        };
+    }
+    macro_rules! eight {
+        ($t:expr) => {
+            round!(a, b, c, d, e, f, g, h, $t);
+            round!(h, a, b, c, d, e, f, g, $t + 1);
+            round!(g, h, a, b, c, d, e, f, $t + 2);
+            round!(f, g, h, a, b, c, d, e, $t + 3);
+            round!(e, f, g, h, a, b, c, d, $t + 4);
+            round!(d, e, f, g, h, a, b, c, $t + 5);
+            round!(c, d, e, f, g, h, a, b, $t + 6);
+            round!(b, c, d, e, f, g, h, a, $t + 7);
+        };
+    }
+    for t in (0..64).step_by(8) {
+        eight!(t);
+    }
+    for (s, v) in state.iter_mut().zip([a, b, c, d, e, f, g, h]) {
+        *s = s.wrapping_add(v);
+    }
+}
+
 /// Runs the SHA-512 compression function over each block in turn.
 pub(crate) fn compress512(state: &mut [u64; 8], blocks: &[[u8; 128]]) {
     for block in blocks {

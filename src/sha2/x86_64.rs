@@ -1,13 +1,16 @@
-//! SHA-256 compression with the x86_64 SHA extensions (SHA-NI).
+//! SHA-256 compression on x86_64, two ways.
 //!
-//! The state is kept as the two halves SHA256RNDS2 wants, ABEF and CDGH; each
-//! instruction does two rounds, and SHA256MSG1/MSG2 compute the schedule four
-//! words at a time (Intel, "New Instructions Supporting the Secure Hash
-//! Algorithm on Intel Architecture Processors", 2013).
+//! - SHA-NI: the state is kept as the two halves SHA256RNDS2 wants, ABEF and
+//!   CDGH; each instruction does two rounds, and SHA256MSG1/MSG2 compute the
+//!   schedule four words at a time (Intel, "New Instructions Supporting the
+//!   Secure Hash Algorithm on Intel Architecture Processors", 2013).
+//! - AVX2 + BMI2, for CPUs without SHA-NI: the message schedules of two blocks
+//!   are computed together, one block per 128-bit lane, four words a step;
+//!   the rounds stay scalar (RORX and ANDN keep them short).
 
 use core::arch::x86_64::*;
 
-use super::K256;
+use super::{K256, soft};
 use crate::cpu;
 
 /// Proof that this CPU has SHA-NI, SSSE3 and SSE4.1: only [`ShaNi::new`]
@@ -80,5 +83,128 @@ unsafe fn compress256_shani(state: &mut [u32; 8], blocks: &[[u8; 64]]) {
         let hgfe = _mm_alignr_epi8(dchg, feba, 8);
         _mm_storeu_si128(state.as_mut_ptr().cast(), dcba);
         _mm_storeu_si128(state.as_mut_ptr().add(4).cast(), hgfe);
+    }
+}
+
+/// Proof that this CPU has AVX2, BMI1 and BMI2.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Avx2(());
+
+impl Avx2 {
+    pub(super) fn new() -> Option<Self> {
+        let f = cpu::features();
+        (f.avx2 && f.bmi1 && f.bmi2).then_some(Avx2(()))
+    }
+
+    #[inline]
+    pub(super) fn compress256(self, state: &mut [u32; 8], blocks: &[[u8; 64]]) {
+        // SAFETY: an `Avx2` exists only when the CPU has every feature that
+        // `compress256_avx2` is compiled for.
+        unsafe { compress256_avx2(state, blocks) }
+    }
+}
+
+/// 32-bit rotate right of each lane (AVX2 has no rotate instruction).
+#[inline]
+#[target_feature(enable = "avx2")]
+fn ror32<const R: i32, const L: i32>(x: __m256i) -> __m256i {
+    _mm256_or_si256(_mm256_srli_epi32::<R>(x), _mm256_slli_epi32::<L>(x))
+}
+
+/// σ0 of FIPS 180-4 on every lane.
+#[inline]
+#[target_feature(enable = "avx2")]
+fn small_sigma0(x: __m256i) -> __m256i {
+    _mm256_xor_si256(_mm256_xor_si256(ror32::<7, 25>(x), ror32::<18, 14>(x)), _mm256_srli_epi32::<3>(x))
+}
+
+/// σ1 of FIPS 180-4 on every lane.
+#[inline]
+#[target_feature(enable = "avx2")]
+fn small_sigma1(x: __m256i) -> __m256i {
+    _mm256_xor_si256(_mm256_xor_si256(ror32::<17, 15>(x), ror32::<19, 13>(x)), _mm256_srli_epi32::<10>(x))
+}
+
+/// The next four schedule words of each lane's block, from the previous
+/// sixteen (`x0` oldest). W[t+2] and W[t+3] need σ1 of W[t] and W[t+1], so σ1
+/// is applied in two halves.
+#[inline]
+#[target_feature(enable = "avx2")]
+fn schedule4(x0: __m256i, x1: __m256i, x2: __m256i, x3: __m256i) -> __m256i {
+    let low_half = _mm256_set_epi32(0, 0, -1, -1, 0, 0, -1, -1);
+    let high_half = _mm256_set_epi32(-1, -1, 0, 0, -1, -1, 0, 0);
+    let w15 = _mm256_alignr_epi8::<4>(x1, x0); // W[t-15..t-12]
+    let w7 = _mm256_alignr_epi8::<4>(x3, x2); // W[t-7..t-4]
+    let mut n = _mm256_add_epi32(_mm256_add_epi32(x0, small_sigma0(w15)), w7);
+    // σ1(W[t-2]), σ1(W[t-1]) into words 0 and 1.
+    let s1 = small_sigma1(_mm256_shuffle_epi32::<0xee>(x3));
+    n = _mm256_add_epi32(n, _mm256_and_si256(s1, low_half));
+    // σ1(W[t]), σ1(W[t+1]) into words 2 and 3.
+    let s1 = small_sigma1(_mm256_shuffle_epi32::<0x44>(n));
+    _mm256_add_epi32(n, _mm256_and_si256(s1, high_half))
+}
+
+/// Two blocks' message schedules, four words per step, one block per lane.
+struct PairSchedule<'a> {
+    blocks: [&'a [u8; 64]; 2],
+    x: [__m256i; 4],
+}
+
+impl<'a> PairSchedule<'a> {
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    fn new(b0: &'a [u8; 64], b1: &'a [u8; 64]) -> Self {
+        PairSchedule { blocks: [b0, b1], x: [_mm256_setzero_si256(); 4] }
+    }
+
+    /// Step `j` (0..16): words 4j..4j+3 of both schedules, plus the round
+    /// constants, stored into `out[0]` and `out[1]`. `j` is a loop constant.
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    fn step(&mut self, j: usize, out: &mut [[u32; 64]; 2]) {
+        let x = &mut self.x;
+        if j < 4 {
+            let bswap = _mm256_set_epi64x(
+                0x0c0d0e0f_08090a0b,
+                0x04050607_00010203,
+                0x0c0d0e0f_08090a0b,
+                0x04050607_00010203,
+            );
+            // SAFETY: 16-byte unaligned loads at offset 16j <= 48 of 64-byte blocks.
+            let (lo, hi) = unsafe {
+                (
+                    _mm_loadu_si128(self.blocks[0].as_ptr().add(16 * j).cast()),
+                    _mm_loadu_si128(self.blocks[1].as_ptr().add(16 * j).cast()),
+                )
+            };
+            x[j] = _mm256_shuffle_epi8(_mm256_set_m128i(hi, lo), bswap);
+        } else {
+            x[j % 4] = schedule4(x[j % 4], x[(j + 1) % 4], x[(j + 2) % 4], x[(j + 3) % 4]);
+        }
+        // SAFETY: a 16-byte load at word 4j <= 60 of the 64-word `K256`, and
+        // 16-byte stores at word 4j <= 60 of 64-word rows.
+        unsafe {
+            let k = _mm256_broadcastsi128_si256(_mm_loadu_si128(K256.as_ptr().add(4 * j).cast()));
+            let v = _mm256_add_epi32(x[j % 4], k);
+            _mm_storeu_si128(out[0].as_mut_ptr().add(4 * j).cast(), _mm256_castsi256_si128(v));
+            _mm_storeu_si128(out[1].as_mut_ptr().add(4 * j).cast(), _mm256_extracti128_si256::<1>(v));
+        }
+    }
+}
+
+#[target_feature(enable = "avx2,bmi1,bmi2")]
+unsafe fn compress256_avx2(state: &mut [u32; 8], blocks: &[[u8; 64]]) {
+    for pair in blocks.chunks(2) {
+        // An odd last block is scheduled in both lanes; the copy is unused.
+        let (b0, b1) = (&pair[0], pair.get(1).unwrap_or(&pair[0]));
+        let mut wk = [[0u32; 64]; 2];
+        let mut sched = PairSchedule::new(b0, b1);
+        for j in 0..16 {
+            sched.step(j, &mut wk);
+        }
+        soft::rounds256_wk(state, &wk[0]);
+        if pair.len() == 2 {
+            soft::rounds256_wk(state, &wk[1]);
+        }
     }
 }

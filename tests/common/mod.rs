@@ -26,7 +26,7 @@ pub fn read_vector(rel: &str) -> String {
 /// Decodes hex (either case, no separators). Panics on bad input: vector files are trusted data.
 pub fn unhex(s: &str) -> Vec<u8> {
     let s = s.trim();
-    assert!(s.len() % 2 == 0, "odd-length hex: {s:?}");
+    assert!(s.len().is_multiple_of(2), "odd-length hex: {s:?}");
     (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).expect("bad hex")).collect()
 }
 
@@ -317,7 +317,7 @@ pub struct HexBytes(pub Vec<u8>);
 impl<'de> serde::Deserialize<'de> for HexBytes {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = String::deserialize(d)?;
-        if s.len() % 2 != 0 || !s.bytes().all(|b| b.is_ascii_hexdigit()) {
+        if !s.len().is_multiple_of(2) || !s.bytes().all(|b| b.is_ascii_hexdigit()) {
             return Err(serde::de::Error::custom(format!("bad hex {s:?}")));
         }
         Ok(HexBytes(unhex(&s)))
