@@ -153,7 +153,7 @@ pub fn available(p: Primitive) -> Backends {
                 add(f.avx2 && f.bmi1 && f.bmi2, Backend::X86Avx2);
                 add(f.a64_sha2, Backend::Aarch64Sha2);
             }
-            Primitive::Sha512 => {}
+            Primitive::Sha512 => add(f.avx2 && f.bmi1 && f.bmi2, Backend::X86Avx2),
             Primitive::Aes => {
                 add(f.vaes && f.avx512, Backend::X86VaesAvx512);
                 add(f.vaes && f.avx2, Backend::X86VaesAvx2);

@@ -213,10 +213,14 @@ proptest! {
 fn every_length_up_to_1100_equals_portable() {
     // Deterministic sweep over every length, so each block boundary is hit.
     let data: Vec<u8> = (0..1100u32).map(|i| (i.wrapping_mul(2654435761) >> 24) as u8).collect();
-    for len in 0..=1100 {
-        let want = Sha256::once(Backend::Portable, &data[..len]);
-        for b in backends(Primitive::Sha256) {
-            assert_eq!(Sha256::once(b, &data[..len]), want, "len {len} on {b}");
+    fn sweep<H: Under>(data: &[u8]) {
+        for len in 0..=data.len() {
+            let want = H::once(Backend::Portable, &data[..len]);
+            for b in backends(H::PRIM) {
+                assert_eq!(H::once(b, &data[..len]), want, "len {len} on {b}");
+            }
         }
     }
+    sweep::<Sha256>(&data);
+    sweep::<Sha512>(&data);
 }

@@ -2,8 +2,8 @@
 //!
 //! SHA-224/256 have four backends: portable (`soft.rs`), the x86_64 SHA
 //! extensions, x86_64 AVX2 + BMI2 (for CPUs without SHA-NI) and the ARMv8
-//! SHA-256 instructions. SHA-384/512 are portable. The backend is
-//! chosen when a hasher is created and kept in it.
+//! SHA-256 instructions. SHA-384/512 have portable and AVX2 + BMI2. The
+//! backend is chosen when a hasher is created and kept in it.
 
 #[cfg(target_arch = "aarch64")]
 mod aarch64;
@@ -138,9 +138,10 @@ const IV512: [u64; 8] = [
     0x5be0cd19137e2179,
 ];
 
-/// The SHA-256 compression backend a hasher uses.
+/// The compression backend a hasher uses. One enum serves both widths: a
+/// variant is only ever built for a primitive whose `available()` list has it.
 #[derive(Clone, Copy)]
-enum Engine256 {
+enum Engine {
     Portable,
     #[cfg(target_arch = "x86_64")]
     ShaNi(x86_64::ShaNi),
@@ -150,60 +151,72 @@ enum Engine256 {
     Sha2(aarch64::Sha2),
 }
 
-impl Engine256 {
-    fn new(b: Backend) -> Result<Self, Error> {
-        if !cpu::is_available(Primitive::Sha256, b) {
+impl Engine {
+    fn new(p: Primitive, b: Backend) -> Result<Self, Error> {
+        if !cpu::is_available(p, b) {
             return Err(Error::BackendUnavailable(b));
         }
         let e = match b {
-            Backend::Portable => Some(Engine256::Portable),
+            Backend::Portable => Some(Engine::Portable),
             #[cfg(target_arch = "x86_64")]
-            Backend::X86ShaNi => x86_64::ShaNi::new().map(Engine256::ShaNi),
+            Backend::X86ShaNi => x86_64::ShaNi::new().map(Engine::ShaNi),
             #[cfg(target_arch = "x86_64")]
-            Backend::X86Avx2 => x86_64::Avx2::new().map(Engine256::Avx2),
+            Backend::X86Avx2 => x86_64::Avx2::new().map(Engine::Avx2),
             #[cfg(target_arch = "aarch64")]
-            Backend::Aarch64Sha2 => aarch64::Sha2::new().map(Engine256::Sha2),
+            Backend::Aarch64Sha2 => aarch64::Sha2::new().map(Engine::Sha2),
             _ => None,
         };
         e.ok_or(Error::BackendUnavailable(b))
     }
 
-    /// The engine new hashers get; chosen once per process.
+    /// The engine new hashers of `p` get; chosen once per process.
     #[inline]
-    fn preferred() -> Self {
+    fn preferred(p: Primitive) -> Self {
+        let choose = || Engine::new(p, cpu::preferred(p)).unwrap_or(Engine::Portable);
         #[cfg(feature = "std")]
         {
-            static CHOSEN: std::sync::OnceLock<Engine256> = std::sync::OnceLock::new();
-            *CHOSEN.get_or_init(|| {
-                Engine256::new(cpu::preferred(Primitive::Sha256)).unwrap_or(Engine256::Portable)
-            })
+            use std::sync::OnceLock;
+            static SHA256: OnceLock<Engine> = OnceLock::new();
+            static SHA512: OnceLock<Engine> = OnceLock::new();
+            let cell = if p == Primitive::Sha512 { &SHA512 } else { &SHA256 };
+            *cell.get_or_init(choose)
         }
         #[cfg(not(feature = "std"))]
-        Engine256::new(cpu::preferred(Primitive::Sha256)).unwrap_or(Engine256::Portable)
+        choose()
     }
 
     fn backend(self) -> Backend {
         match self {
-            Engine256::Portable => Backend::Portable,
+            Engine::Portable => Backend::Portable,
             #[cfg(target_arch = "x86_64")]
-            Engine256::ShaNi(_) => Backend::X86ShaNi,
+            Engine::ShaNi(_) => Backend::X86ShaNi,
             #[cfg(target_arch = "x86_64")]
-            Engine256::Avx2(_) => Backend::X86Avx2,
+            Engine::Avx2(_) => Backend::X86Avx2,
             #[cfg(target_arch = "aarch64")]
-            Engine256::Sha2(_) => Backend::Aarch64Sha2,
+            Engine::Sha2(_) => Backend::Aarch64Sha2,
         }
     }
 
     #[inline]
-    fn compress(self, state: &mut [u32; 8], blocks: &[[u8; 64]]) {
+    fn compress256(self, state: &mut [u32; 8], blocks: &[[u8; 64]]) {
         match self {
-            Engine256::Portable => soft::compress256(state, blocks),
+            Engine::Portable => soft::compress256(state, blocks),
             #[cfg(target_arch = "x86_64")]
-            Engine256::ShaNi(t) => t.compress256(state, blocks),
+            Engine::ShaNi(t) => t.compress256(state, blocks),
             #[cfg(target_arch = "x86_64")]
-            Engine256::Avx2(t) => t.compress256(state, blocks),
+            Engine::Avx2(t) => t.compress256(state, blocks),
             #[cfg(target_arch = "aarch64")]
-            Engine256::Sha2(t) => t.compress256(state, blocks),
+            Engine::Sha2(t) => t.compress256(state, blocks),
+        }
+    }
+
+    #[inline]
+    fn compress512(self, state: &mut [u64; 8], blocks: &[[u8; 128]]) {
+        match self {
+            #[cfg(target_arch = "x86_64")]
+            Engine::Avx2(t) => t.compress512(state, blocks),
+            // No other backend is listed for SHA-512.
+            _ => soft::compress512(state, blocks),
         }
     }
 }
@@ -220,6 +233,7 @@ impl<const B: usize> BlockBuffer<B> {
         BlockBuffer { buf: [0; B], len: 0 }
     }
 
+    /// Absorbs `data`, compressing every block as soon as it is complete.
     #[inline]
     fn update(&mut self, mut data: &[u8], mut compress: impl FnMut(&[[u8; B]])) {
         if self.len > 0 {
@@ -242,18 +256,18 @@ impl<const B: usize> BlockBuffer<B> {
     }
 
     /// Appends the 0x80 byte, zeros and the big-endian bit length `len` (the
-    /// last `len.len()` bytes of the final block), compressing as needed.
+    /// last `len.len()` bytes of the final block) and compresses the one or
+    /// two blocks that makes in a single call.
     #[inline]
-    fn finish(&mut self, len: &[u8], mut compress: impl FnMut(&[[u8; B]])) {
-        let pos = self.len;
-        self.buf[pos] = 0x80;
-        self.buf[pos + 1..].fill(0);
-        if pos + 1 > B - len.len() {
-            compress(core::slice::from_ref(&self.buf));
-            self.buf.fill(0);
-        }
-        self.buf[B - len.len()..].copy_from_slice(len);
-        compress(core::slice::from_ref(&self.buf));
+    fn finish(&mut self, len: &[u8], compress: impl FnOnce(&[[u8; B]])) {
+        let mut tail = [[0u8; B]; 2];
+        let flat = tail.as_flattened_mut();
+        flat[..self.len].copy_from_slice(&self.buf[..self.len]);
+        flat[self.len] = 0x80;
+        let n = if self.len + 1 + len.len() <= B { 1 } else { 2 };
+        flat[n * B - len.len()..n * B].copy_from_slice(len);
+        compress(&tail[..n]);
+        crate::ct::wipe(tail.as_flattened_mut());
         self.len = 0;
     }
 }
@@ -270,11 +284,11 @@ struct Core256 {
     state: [u32; 8],
     buffer: BlockBuffer<64>,
     len: u64,
-    engine: Engine256,
+    engine: Engine,
 }
 
 impl Core256 {
-    fn new(iv: [u32; 8], engine: Engine256) -> Self {
+    fn new(iv: [u32; 8], engine: Engine) -> Self {
         Core256 { state: iv, buffer: BlockBuffer::new(), len: 0, engine }
     }
 
@@ -282,14 +296,14 @@ impl Core256 {
     fn update(&mut self, data: &[u8]) {
         self.len = self.len.wrapping_add(data.len() as u64);
         let (engine, state) = (self.engine, &mut self.state);
-        self.buffer.update(data, |blocks| engine.compress(state, blocks));
+        self.buffer.update(data, |blocks| engine.compress256(state, blocks));
     }
 
     #[inline]
     fn finish(&mut self, out: &mut [u8]) {
         let bits = self.len.wrapping_mul(8).to_be_bytes();
         let (engine, state) = (self.engine, &mut self.state);
-        self.buffer.finish(&bits, |blocks| engine.compress(state, blocks));
+        self.buffer.finish(&bits, |blocks| engine.compress256(state, blocks));
         for (o, s) in out.chunks_mut(4).zip(self.state) {
             o.copy_from_slice(&s.to_be_bytes()[..o.len()]);
         }
@@ -312,12 +326,12 @@ macro_rules! sha256_family {
             /// A fresh hasher on the best backend for this CPU.
             #[inline]
             pub fn new() -> Self {
-                $name(Core256::new($iv, Engine256::preferred()))
+                $name(Core256::new($iv, Engine::preferred(Primitive::Sha256)))
             }
 
             /// A fresh hasher on a chosen backend; `Err` when it cannot run here.
             pub fn with_backend(backend: Backend) -> Result<Self, Error> {
-                Engine256::new(backend).map(|e| $name(Core256::new($iv, e)))
+                Engine::new(Primitive::Sha256, backend).map(|e| $name(Core256::new($iv, e)))
             }
 
             /// The backend this hasher runs on.
@@ -397,25 +411,26 @@ struct Core512 {
     state: [u64; 8],
     buffer: BlockBuffer<128>,
     len: u128,
+    engine: Engine,
 }
 
 impl Core512 {
-    const fn new(iv: [u64; 8]) -> Self {
-        Core512 { state: iv, buffer: BlockBuffer::new(), len: 0 }
+    fn new(iv: [u64; 8], engine: Engine) -> Self {
+        Core512 { state: iv, buffer: BlockBuffer::new(), len: 0, engine }
     }
 
     #[inline]
     fn update(&mut self, data: &[u8]) {
         self.len = self.len.wrapping_add(data.len() as u128);
-        let state = &mut self.state;
-        self.buffer.update(data, |blocks| soft::compress512(state, blocks));
+        let (engine, state) = (self.engine, &mut self.state);
+        self.buffer.update(data, |blocks| engine.compress512(state, blocks));
     }
 
     #[inline]
     fn finish(&mut self, out: &mut [u8]) {
         let bits = self.len.wrapping_mul(8).to_be_bytes();
-        let state = &mut self.state;
-        self.buffer.finish(&bits, |blocks| soft::compress512(state, blocks));
+        let (engine, state) = (self.engine, &mut self.state);
+        self.buffer.finish(&bits, |blocks| engine.compress512(state, blocks));
         for (o, s) in out.chunks_mut(8).zip(self.state) {
             o.copy_from_slice(&s.to_be_bytes()[..o.len()]);
         }
@@ -435,24 +450,20 @@ macro_rules! sha512_family {
         pub struct $name(Core512);
 
         impl $name {
-            /// A fresh hasher (portable backend).
+            /// A fresh hasher on the best backend for this CPU.
             #[inline]
             pub fn new() -> Self {
-                $name(Core512::new($iv))
+                $name(Core512::new($iv, Engine::preferred(Primitive::Sha512)))
             }
 
             /// A fresh hasher on a chosen backend; `Err` when it cannot run here.
             pub fn with_backend(backend: Backend) -> Result<Self, Error> {
-                if cpu::is_available(Primitive::Sha512, backend) {
-                    Ok(Self::new())
-                } else {
-                    Err(Error::BackendUnavailable(backend))
-                }
+                Engine::new(Primitive::Sha512, backend).map(|e| $name(Core512::new($iv, e)))
             }
 
             /// The backend this hasher runs on.
             pub fn backend(&self) -> Backend {
-                Backend::Portable
+                self.0.engine.backend()
             }
 
             /// Absorbs `data`.

@@ -184,3 +184,36 @@ pub(crate) fn compress512(state: &mut [u64; 8], blocks: &[[u8; 128]]) {
         }
     }
 }
+
+/// The 80 SHA-512 rounds of one block from a precomputed `W[t] + K[t]`, then
+/// the feed-forward (see [`rounds256_wk`]).
+#[inline(always)]
+pub(crate) fn rounds512_wk(state: &mut [u64; 8], wk: &[u64; 80]) {
+    let [mut a, mut b, mut c, mut d, mut e, mut f, mut g, mut h] = *state;
+    macro_rules! round {
+        ($a:ident, $b:ident, $c:ident, $d:ident, $e:ident, $f:ident, $g:ident, $h:ident, $t:expr) => {
+            let t1 = $h
+                .wrapping_add(wk[$t])
+                .wrapping_add($e.rotate_right(14) ^ $e.rotate_right(18) ^ $e.rotate_right(41))
+                .wrapping_add($e & $f)
+                .wrapping_add(!$e & $g);
+            let t2 = ($a.rotate_right(28) ^ $a.rotate_right(34) ^ $a.rotate_right(39))
+                .wrapping_add(maj($a, $b, $c));
+            $d = $d.wrapping_add(t1);
+            $h = t1.wrapping_add(t2);
+        };
+    }
+    for t in (0..80).step_by(8) {
+        round!(a, b, c, d, e, f, g, h, t);
+        round!(h, a, b, c, d, e, f, g, t + 1);
+        round!(g, h, a, b, c, d, e, f, t + 2);
+        round!(f, g, h, a, b, c, d, e, t + 3);
+        round!(e, f, g, h, a, b, c, d, t + 4);
+        round!(d, e, f, g, h, a, b, c, t + 5);
+        round!(c, d, e, f, g, h, a, b, t + 6);
+        round!(b, c, d, e, f, g, h, a, t + 7);
+    }
+    for (s, v) in state.iter_mut().zip([a, b, c, d, e, f, g, h]) {
+        *s = s.wrapping_add(v);
+    }
+}

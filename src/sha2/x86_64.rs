@@ -4,13 +4,14 @@
 //!   CDGH; each instruction does two rounds, and SHA256MSG1/MSG2 compute the
 //!   schedule four words at a time (Intel, "New Instructions Supporting the
 //!   Secure Hash Algorithm on Intel Architecture Processors", 2013).
-//! - AVX2 + BMI2, for CPUs without SHA-NI: the message schedules of two blocks
-//!   are computed together, one block per 128-bit lane, four words a step;
-//!   the rounds stay scalar (RORX and ANDN keep them short).
+//! - AVX2 + BMI2, for CPUs without SHA-NI (and for SHA-512): the message
+//!   schedules of two blocks are computed together, one block per 128-bit
+//!   lane (four 32-bit or two 64-bit words a step); the rounds stay scalar
+//!   (RORX and ANDN keep them short).
 
 use core::arch::x86_64::*;
 
-use super::{K256, soft};
+use super::{K256, K512, soft};
 use crate::cpu;
 
 /// Proof that this CPU has SHA-NI, SSSE3 and SSE4.1: only [`ShaNi::new`]
@@ -101,6 +102,12 @@ impl Avx2 {
         // SAFETY: an `Avx2` exists only when the CPU has every feature that
         // `compress256_avx2` is compiled for.
         unsafe { compress256_avx2(state, blocks) }
+    }
+
+    #[inline]
+    pub(super) fn compress512(self, state: &mut [u64; 8], blocks: &[[u8; 128]]) {
+        // SAFETY: as above, for `compress512_avx2`.
+        unsafe { compress512_avx2(state, blocks) }
     }
 }
 
@@ -205,6 +212,90 @@ unsafe fn compress256_avx2(state: &mut [u32; 8], blocks: &[[u8; 64]]) {
         soft::rounds256_wk(state, &wk[0]);
         if pair.len() == 2 {
             soft::rounds256_wk(state, &wk[1]);
+        }
+    }
+}
+
+/// 64-bit rotate right of each lane.
+#[inline]
+#[target_feature(enable = "avx2")]
+fn ror64<const R: i32, const L: i32>(x: __m256i) -> __m256i {
+    _mm256_or_si256(_mm256_srli_epi64::<R>(x), _mm256_slli_epi64::<L>(x))
+}
+
+/// Two blocks' SHA-512 message schedules, two words per step, one block per lane.
+struct PairSchedule512<'a> {
+    blocks: [&'a [u8; 128]; 2],
+    x: [__m256i; 8],
+}
+
+impl<'a> PairSchedule512<'a> {
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    fn new(b0: &'a [u8; 128], b1: &'a [u8; 128]) -> Self {
+        PairSchedule512 { blocks: [b0, b1], x: [_mm256_setzero_si256(); 8] }
+    }
+
+    /// Step `j` (0..40): words 2j and 2j+1 of both schedules plus the round
+    /// constants, into `out[0]` and `out[1]`. `j` is a loop constant. With two
+    /// words a step, σ1 needs only words of earlier steps.
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    fn step(&mut self, j: usize, out: &mut [[u64; 80]; 2]) {
+        let x = &mut self.x;
+        if j < 8 {
+            let bswap = _mm256_set_epi64x(
+                0x08090a0b_0c0d0e0f,
+                0x00010203_04050607,
+                0x08090a0b_0c0d0e0f,
+                0x00010203_04050607,
+            );
+            // SAFETY: 16-byte unaligned loads at offset 16j <= 112 of 128-byte blocks.
+            let (lo, hi) = unsafe {
+                (
+                    _mm_loadu_si128(self.blocks[0].as_ptr().add(16 * j).cast()),
+                    _mm_loadu_si128(self.blocks[1].as_ptr().add(16 * j).cast()),
+                )
+            };
+            x[j] = _mm256_shuffle_epi8(_mm256_set_m128i(hi, lo), bswap);
+        } else {
+            let w15 = _mm256_alignr_epi8::<8>(x[(j + 1) % 8], x[j % 8]); // W[t-15..t-14]
+            let w7 = _mm256_alignr_epi8::<8>(x[(j + 5) % 8], x[(j + 4) % 8]); // W[t-7..t-6]
+            let w2 = x[(j + 7) % 8]; // W[t-2..t-1]
+            let s0 = _mm256_xor_si256(
+                _mm256_xor_si256(ror64::<1, 63>(w15), ror64::<8, 56>(w15)),
+                _mm256_srli_epi64::<7>(w15),
+            );
+            let s1 = _mm256_xor_si256(
+                _mm256_xor_si256(ror64::<19, 45>(w2), ror64::<61, 3>(w2)),
+                _mm256_srli_epi64::<6>(w2),
+            );
+            x[j % 8] = _mm256_add_epi64(_mm256_add_epi64(x[j % 8], s0), _mm256_add_epi64(w7, s1));
+        }
+        // SAFETY: a 16-byte load at word 2j <= 78 of the 80-word `K512`, and
+        // 16-byte stores at word 2j <= 78 of 80-word rows.
+        unsafe {
+            let k = _mm256_broadcastsi128_si256(_mm_loadu_si128(K512.as_ptr().add(2 * j).cast()));
+            let v = _mm256_add_epi64(x[j % 8], k);
+            _mm_storeu_si128(out[0].as_mut_ptr().add(2 * j).cast(), _mm256_castsi256_si128(v));
+            _mm_storeu_si128(out[1].as_mut_ptr().add(2 * j).cast(), _mm256_extracti128_si256::<1>(v));
+        }
+    }
+}
+
+#[target_feature(enable = "avx2,bmi1,bmi2")]
+unsafe fn compress512_avx2(state: &mut [u64; 8], blocks: &[[u8; 128]]) {
+    for pair in blocks.chunks(2) {
+        // An odd last block is scheduled in both lanes; the copy is unused.
+        let (b0, b1) = (&pair[0], pair.get(1).unwrap_or(&pair[0]));
+        let mut wk = [[0u64; 80]; 2];
+        let mut sched = PairSchedule512::new(b0, b1);
+        for j in 0..40 {
+            sched.step(j, &mut wk);
+        }
+        soft::rounds512_wk(state, &wk[0]);
+        if pair.len() == 2 {
+            soft::rounds512_wk(state, &wk[1]);
         }
     }
 }
