@@ -1,0 +1,87 @@
+//! The interface the curve code needs from a field backend, and the parts
+//! every backend shares: conditional swap and selection, and inversion by a
+//! fixed exponentiation chain (a^(p - 2), RFC 7748 §5).
+
+use crate::ct;
+
+/// Arithmetic mod p = 2^255 - 19. Elements are arrays of limbs, not
+/// necessarily reduced; only [`Field::to_words`] returns the canonical value.
+/// Every method runs in time independent of the values.
+pub(super) trait Field: Copy {
+    /// An element: an array of limbs.
+    type Fe: Copy + AsRef<[u64]> + AsMut<[u64]>;
+
+    fn zero(self) -> Self::Fe;
+    fn one(self) -> Self::Fe;
+    /// The element whose value is the little-endian `w` with bit 255 cleared.
+    fn load(self, w: &[u64; 4]) -> Self::Fe;
+    /// The canonical value, in [0, p), as little-endian words.
+    fn store(self, a: &Self::Fe) -> [u64; 4];
+    fn add(self, a: &Self::Fe, b: &Self::Fe) -> Self::Fe;
+    fn sub(self, a: &Self::Fe, b: &Self::Fe) -> Self::Fe;
+    fn mul(self, a: &Self::Fe, b: &Self::Fe) -> Self::Fe;
+    fn sqr(self, a: &Self::Fe) -> Self::Fe;
+    /// a * 121665, the ladder's (A - 2) / 4.
+    fn mul_a24(self, a: &Self::Fe) -> Self::Fe;
+
+    /// a^(2^n) (n is public).
+    #[inline(always)]
+    fn sqr_n(self, a: &Self::Fe, n: u32) -> Self::Fe {
+        let mut x = self.sqr(a);
+        for _ in 1..n {
+            x = self.sqr(&x);
+        }
+        x
+    }
+
+    /// 1/z as z^(p - 2) (0 for 0): 254 squarings and 11 multiplications,
+    /// the same sequence for every input.
+    fn invert(self, z: &Self::Fe) -> Self::Fe {
+        let z2 = self.sqr(z);
+        let z9 = self.mul(&self.sqr_n(&z2, 2), z);
+        let z11 = self.mul(&z9, &z2);
+        // z_a_b = z^(2^a - 2^b)
+        let z_5_0 = self.mul(&self.sqr(&z11), &z9);
+        let z_10_0 = self.mul(&self.sqr_n(&z_5_0, 5), &z_5_0);
+        let z_20_0 = self.mul(&self.sqr_n(&z_10_0, 10), &z_10_0);
+        let z_40_0 = self.mul(&self.sqr_n(&z_20_0, 20), &z_20_0);
+        let z_50_0 = self.mul(&self.sqr_n(&z_40_0, 10), &z_10_0);
+        let z_100_0 = self.mul(&self.sqr_n(&z_50_0, 50), &z_50_0);
+        let z_200_0 = self.mul(&self.sqr_n(&z_100_0, 100), &z_100_0);
+        let z_250_0 = self.mul(&self.sqr_n(&z_200_0, 50), &z_50_0);
+        // 2^255 - 2^5 + 11 = p - 2
+        self.mul(&self.sqr_n(&z_250_0, 5), &z11)
+    }
+
+    /// Swaps `a` and `b` when `mask` is all ones; no branch on `mask`.
+    #[inline(always)]
+    fn cswap(self, mask: u64, a: &mut Self::Fe, b: &mut Self::Fe) {
+        ct::cswap_u64(mask, a.as_mut(), b.as_mut());
+    }
+
+    /// `a` when `mask` is all ones, else `b`; no branch on `mask`.
+    #[inline(always)]
+    fn select(self, mask: u64, a: &Self::Fe, b: &Self::Fe) -> Self::Fe {
+        let mut r = *b;
+        for (x, y) in r.as_mut().iter_mut().zip(a.as_ref()) {
+            *x = ct::select_u64(mask, *y, *x);
+        }
+        r
+    }
+}
+
+/// Little-endian bytes to words.
+#[inline]
+pub(super) fn words_from_bytes(b: &[u8; 32]) -> [u64; 4] {
+    core::array::from_fn(|i| u64::from_le_bytes(b[8 * i..8 * i + 8].try_into().unwrap_or([0; 8])))
+}
+
+/// Words to little-endian bytes.
+#[inline]
+pub(super) fn bytes_from_words(w: &[u64; 4]) -> [u8; 32] {
+    let mut out = [0u8; 32];
+    for (chunk, x) in out.chunks_exact_mut(8).zip(w) {
+        chunk.copy_from_slice(&x.to_le_bytes());
+    }
+    out
+}
