@@ -230,7 +230,7 @@ fn any_u() -> impl Strategy<Value = [u8; 32]> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(64))]
+    #![proptest_config(common::proptest_config(64))]
 
     #[test]
     fn backends_agree(k in any::<[u8; 32]>(), u in any_u()) {

@@ -113,24 +113,27 @@ fn lookup<F: Field>(f: F, row: &[[[u64; 4]; 3]; 8], digit: i8) -> Niels<F::Fe> {
     let neg = u64::from((digit as u8) >> 7);
     let d = i64::from(digit);
     let abs = ((d ^ (neg as i64).wrapping_neg()) + neg as i64) as u64;
-    // Digit 0 gives the neutral element (y + x, y - x, 2dxy) = (1, 1, 0).
-    let mut w = [[1u64, 0, 0, 0], [1, 0, 0, 0], [0; 4]];
-    for (j, entry) in row.iter().enumerate() {
-        let mask = ct::eq_mask_u64(abs, j as u64 + 1);
-        for (dst, src) in w.iter_mut().zip(entry) {
-            for (x, y) in dst.iter_mut().zip(src) {
-                *x = ct::select_u64(mask, *y, *x);
-            }
+    // At most one mask is set, so AND-then-OR accumulates the chosen entry
+    // (a loop the compiler can vectorise).
+    let masks: [u64; 8] = core::array::from_fn(|j| ct::eq_mask_u64(abs, j as u64 + 1));
+    let mut w = [0u64; 12];
+    for (entry, mask) in row.iter().zip(masks) {
+        for (x, y) in w.iter_mut().zip(entry.as_flattened()) {
+            *x |= y & mask;
         }
     }
+    // Digit 0 gives the neutral element (y + x, y - x, 2dxy) = (1, 1, 0).
+    let zero = ct::eq_mask_u64(abs, 0);
+    w[0] |= zero & 1;
+    w[4] |= zero & 1;
     // -(x, y) = (-x, y): swap y + x with y - x and negate 2dxy.
     let neg_mask = black_box(neg).wrapping_neg();
-    let mut ypx = f.load(&w[0]);
-    let mut ymx = f.load(&w[1]);
+    let mut ypx = f.load(&[w[0], w[1], w[2], w[3]]);
+    let mut ymx = f.load(&[w[4], w[5], w[6], w[7]]);
     f.cswap(neg_mask, &mut ypx, &mut ymx);
-    let xy2d = f.load(&w[2]);
+    let xy2d = f.load(&[w[8], w[9], w[10], w[11]]);
     let xy2d = f.select(neg_mask, &f.sub(&f.zero(), &xy2d), &xy2d);
-    ct::wipe_words(w.as_flattened_mut());
+    ct::wipe_words(&mut w);
     Niels { ypx, ymx, xy2d }
 }
 
