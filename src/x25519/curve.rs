@@ -106,22 +106,24 @@ fn dbl<F: Field>(f: F, p: &Ext<F::Fe>) -> Ext<F::Fe> {
     Ext { x: f.mul(&e, &ff), y: f.mul(&g, &h), z: f.mul(&ff, &g), t: f.mul(&e, &h) }
 }
 
-/// digit * (row's base point), digit in [-8, 8]. Reads all eight entries of
-/// the row whatever the digit: no secret-dependent index or branch.
+/// Window width of the fixed-base multiplication: signed digits in
+/// [-2^(W-1), 2^(W-1)], one table row per pair of digit positions.
+const W: usize = 5;
+/// Multiples per row: 1..=2^(W-1).
+const ENTRIES: usize = 1 << (W - 1);
+/// Digits of a scalar below 2^255: one more when the top digit is a full W
+/// bits wide (its carry needs a place).
+const DIGITS: usize = 255usize.div_ceil(W) + (255 % W == 0) as usize;
+const ROWS: usize = DIGITS.div_ceil(2);
+
+/// digit * (row's base point), |digit| <= ENTRIES. Reads every entry of the
+/// row whatever the digit: no secret-dependent index or branch.
 #[inline(always)]
-fn lookup<F: Field>(f: F, row: &[[[u64; 4]; 3]; 8], digit: i8) -> Niels<F::Fe> {
+fn lookup<F: Field>(f: F, row: &Row, digit: i8) -> Niels<F::Fe> {
     let neg = u64::from((digit as u8) >> 7);
     let d = i64::from(digit);
     let abs = ((d ^ (neg as i64).wrapping_neg()) + neg as i64) as u64;
-    // At most one mask is set, so AND-then-OR accumulates the chosen entry
-    // (a loop the compiler can vectorise).
-    let masks: [u64; 8] = core::array::from_fn(|j| ct::eq_mask_u64(abs, j as u64 + 1));
-    let mut w = [0u64; 12];
-    for (entry, mask) in row.iter().zip(masks) {
-        for (x, y) in w.iter_mut().zip(entry.as_flattened()) {
-            *x |= y & mask;
-        }
-    }
+    let mut w = f.select_entry(row, abs);
     // Digit 0 gives the neutral element (y + x, y - x, 2dxy) = (1, 1, 0).
     let zero = ct::eq_mask_u64(abs, 0);
     w[0] |= zero & 1;
@@ -138,30 +140,37 @@ fn lookup<F: Field>(f: F, row: &[[[u64; 4]; 3]; 8], digit: i8) -> Niels<F::Fe> {
 }
 
 /// u(k B) for the clamped scalar `k` and the base point B (u = 9), by a
-/// signed radix-16 fixed-base multiplication on the Edwards curve.
+/// signed-window fixed-base multiplication on the Edwards curve.
 /// Constant time: every table access is a full-row scan.
+#[inline(always)]
 pub(super) fn base_mul<F: Field>(f: F, k: &[u8; 32]) -> [u8; 32] {
-    // k = sum e[i] 16^i with e[i] in [-8, 8]; k < 2^255 keeps e[63] <= 8.
-    let mut e = [0i8; 64];
-    for (i, byte) in k.iter().enumerate() {
-        e[2 * i] = (byte & 15) as i8;
-        e[2 * i + 1] = (byte >> 4) as i8;
+    // k = sum e[i] 2^(W i) with e[i] in [-2^(W-1), 2^(W-1)). The bit
+    // positions are public; only the digit values are secret.
+    let kw = words_from_bytes(k);
+    let mut e = [0i8; 2 * ROWS];
+    for (i, x) in e.iter_mut().enumerate().take(DIGITS) {
+        let (idx, off) = (W * i / 64, W * i % 64);
+        let mut v = if idx < 4 { kw[idx] >> off } else { 0 };
+        if off + W > 64 && idx + 1 < 4 {
+            v |= kw[idx + 1] << (64 - off);
+        }
+        *x = (v & ((1 << W) - 1)) as i8;
     }
     let mut carry = 0i8;
-    for x in e.iter_mut().take(63) {
+    for x in e.iter_mut().take(DIGITS - 1) {
         *x += carry;
-        carry = (*x + 8) >> 4;
-        *x -= carry << 4;
+        carry = (*x + ENTRIES as i8) >> W;
+        *x -= carry << W;
     }
-    e[63] += carry;
+    e[DIGITS - 1] += carry;
 
-    // Row i of the table holds 1..8 times 256^i B: the odd digits first, then
-    // times 16, then the even digits.
+    // Row i of the table holds 1..=ENTRIES times 2^(2 W i) B: the odd
+    // digits first, then W doublings, then the even digits.
     let mut h = Ext { x: f.zero(), y: f.one(), z: f.one(), t: f.zero() };
     for (i, row) in BASE_TABLE.iter().enumerate() {
         h = madd(f, &h, &lookup(f, row, e[2 * i + 1]));
     }
-    for _ in 0..4 {
+    for _ in 0..W {
         h = dbl(f, &h);
     }
     for (i, row) in BASE_TABLE.iter().enumerate() {
@@ -179,9 +188,11 @@ pub(super) fn base_mul<F: Field>(f: F, k: &[u8; 32]) -> [u8; 32] {
     out
 }
 
-/// 32 rows of 8 affine points: row i, entry j is (j + 1) 256^i B as
-/// (y + x, y - x, 2dxy), canonical little-endian words.
-type Table = [[[[u64; 4]; 3]; 8]; 32];
+/// ENTRIES affine points: entry j is (j + 1) times the row's base, as
+/// (y + x, y - x, 2dxy) in canonical little-endian words.
+type Row = [[u64; 12]; ENTRIES];
+/// Row i has the multiples of 2^(2 W i) B.
+type Table = [Row; ROWS];
 
 /// Built by the compiler from the base point with the portable field's
 /// `const fn`s (no generated literal to trust).
@@ -236,36 +247,44 @@ const fn build_table() -> Table {
     let bx = soft::from_words(&BASE_X);
     let by = soft::from_words(&BASE_Y);
     let mut base = SoftExt { x: bx, y: by, z: [1, 0, 0, 0, 0], t: mul(&bx, &by) };
-    let mut table = [[[[0u64; 4]; 3]; 8]; 32];
+    let mut table = [[[0u64; 12]; ENTRIES]; ROWS];
     let mut i = 0;
-    while i < 32 {
-        // The multiples 1..8 of this row's base, then one inversion for all
-        // eight Z (prefix products, Montgomery's trick).
-        let mut pts = [base; 8];
+    while i < ROWS {
+        // The multiples of this row's base, then one inversion for all their
+        // Z (prefix products, Montgomery's trick).
+        let mut pts = [base; ENTRIES];
         let mut j = 1;
-        while j < 8 {
+        while j < ENTRIES {
             pts[j] = const_add(&pts[j - 1], &base);
             j += 1;
         }
-        let mut prefix = [pts[0].z; 8];
+        let mut prefix = [pts[0].z; ENTRIES];
         j = 1;
-        while j < 8 {
+        while j < ENTRIES {
             prefix[j] = mul(&prefix[j - 1], &pts[j].z);
             j += 1;
         }
-        let mut inv = invert(&prefix[7]);
-        j = 8;
+        let mut inv = invert(&prefix[ENTRIES - 1]);
+        j = ENTRIES;
         while j > 0 {
             j -= 1;
             let zinv = if j > 0 { mul(&inv, &prefix[j - 1]) } else { inv };
             inv = mul(&inv, &pts[j].z);
             let x = mul(&pts[j].x, &zinv);
             let y = mul(&pts[j].y, &zinv);
-            table[i][j] = [to_words(&add(&y, &x)), to_words(&sub(&y, &x)), to_words(&mul(&mul(&x, &y), &d2))];
+            let (ypx, ymx) = (to_words(&add(&y, &x)), to_words(&sub(&y, &x)));
+            let xy2d = to_words(&mul(&mul(&x, &y), &d2));
+            let mut k = 0;
+            while k < 4 {
+                table[i][j][k] = ypx[k];
+                table[i][j][4 + k] = ymx[k];
+                table[i][j][8 + k] = xy2d[k];
+                k += 1;
+            }
         }
-        // Next row: 256 times this row's base.
+        // Next row: 2^(2W) times this row's base.
         j = 0;
-        while j < 8 {
+        while j < 2 * W {
             base = const_dbl(&base);
             j += 1;
         }
@@ -282,8 +301,8 @@ mod tests {
     fn table_starts_at_the_base_point() {
         let x = soft::from_words(&BASE_X);
         let y = soft::from_words(&BASE_Y);
-        assert_eq!(BASE_TABLE[0][0][0], soft::to_words(&soft::add(&y, &x)));
-        assert_eq!(BASE_TABLE[0][0][1], soft::to_words(&soft::sub(&y, &x)));
+        assert_eq!(BASE_TABLE[0][0][..4], soft::to_words(&soft::add(&y, &x)));
+        assert_eq!(BASE_TABLE[0][0][4..8], soft::to_words(&soft::sub(&y, &x)));
         // B is on the curve: -x^2 + y^2 = 1 + d x^2 y^2.
         let (x2, y2) = (soft::sqr(&x), soft::sqr(&y));
         let d = soft::mul(&soft::from_words(&D2), &soft::invert(&[2, 0, 0, 0, 0]));

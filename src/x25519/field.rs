@@ -59,6 +59,13 @@ pub(super) trait Field: Copy {
         ct::cswap_u64(mask, a.as_mut(), b.as_mut());
     }
 
+    /// The entry `abs - 1` of `row` (all zeros when `abs` is 0), reading
+    /// every entry: no secret-dependent index or branch.
+    #[inline(always)]
+    fn select_entry<const N: usize>(self, row: &[[u64; 12]; N], abs: u64) -> [u64; 12] {
+        select_entry(row, abs)
+    }
+
     /// `a` when `mask` is all ones, else `b`; no branch on `mask`.
     #[inline(always)]
     fn select(self, mask: u64, a: &Self::Fe, b: &Self::Fe) -> Self::Fe {
@@ -84,4 +91,18 @@ pub(super) fn bytes_from_words(w: &[u64; 4]) -> [u8; 32] {
         chunk.copy_from_slice(&x.to_le_bytes());
     }
     out
+}
+
+/// The portable full-scan selection behind [`Field::select_entry`]: at most
+/// one mask is set, so AND-then-OR accumulates the chosen entry.
+#[inline(always)]
+pub(super) fn select_entry<const N: usize>(row: &[[u64; 12]; N], abs: u64) -> [u64; 12] {
+    let mut w = [0u64; 12];
+    for (j, entry) in row.iter().enumerate() {
+        let mask = ct::eq_mask_u64(abs, j as u64 + 1);
+        for (x, y) in w.iter_mut().zip(entry) {
+            *x |= y & mask;
+        }
+    }
+    w
 }

@@ -85,7 +85,7 @@ impl Engine {
         let out = match self {
             Engine::Portable => curve::base_mul(soft::Soft, &k),
             #[cfg(target_arch = "x86_64")]
-            Engine::MulxAdx(t) => curve::base_mul(t, &k),
+            Engine::MulxAdx(t) => t.base_mul(&k),
         };
         ct::wipe(&mut k);
         out

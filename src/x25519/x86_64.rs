@@ -8,7 +8,9 @@
 //! proves the CPU has them.
 
 use core::arch::asm;
+use core::arch::x86_64::*;
 
+use super::curve;
 use super::field::Field;
 use crate::cpu;
 
@@ -16,19 +18,73 @@ use crate::cpu;
 pub(super) type Fe = [u64; 4];
 
 /// Proof that this CPU has BMI2 and ADX: only [`MulxAdx::new`] makes one,
-/// after detection said yes.
+/// after detection said yes. It also records whether AVX2 is there, for the
+/// table scans of the fixed-base path.
 #[derive(Clone, Copy, Debug)]
-pub(super) struct MulxAdx(());
+pub(super) struct MulxAdx {
+    avx2: bool,
+}
 
 impl MulxAdx {
     pub(super) fn new() -> Option<Self> {
         let f = cpu::features();
-        (f.bmi2 && f.adx).then_some(MulxAdx(()))
+        (f.bmi2 && f.adx).then_some(MulxAdx { avx2: f.avx2 })
     }
+
+    /// The fixed-base multiplication, compiled with AVX2 where the CPU has
+    /// it so the full-scan table lookups use 256-bit vectors.
+    pub(super) fn base_mul(self, k: &[u8; 32]) -> [u8; 32] {
+        if self.avx2 {
+            // SAFETY: detection said this CPU has AVX2, and the token proves
+            // BMI2 and ADX: every feature `base_mul_avx2` is compiled for.
+            unsafe { base_mul_avx2(self, k) }
+        } else {
+            curve::base_mul(self, k)
+        }
+    }
+}
+
+#[target_feature(enable = "avx2,bmi2,adx")]
+unsafe fn base_mul_avx2(f: MulxAdx, k: &[u8; 32]) -> [u8; 32] {
+    curve::base_mul(f, k)
+}
+
+/// [`Field::select_entry`] on 256-bit vectors: each entry is three loads,
+/// ANDed with its broadcast mask and ORed in; every entry is read.
+#[target_feature(enable = "avx2")]
+unsafe fn select_entry_avx2<const N: usize>(row: &[[u64; 12]; N], abs: u64) -> [u64; 12] {
+    let mut out = [0u64; 12];
+    // SAFETY (whole body): each load reads 32 bytes at offsets 0, 32 and 64
+    // of a 96-byte entry, and the stores write 32 bytes at the same offsets
+    // of the 96-byte `out`; all unaligned forms.
+    unsafe {
+        let mut acc = [_mm256_setzero_si256(); 3];
+        for (j, entry) in row.iter().enumerate() {
+            let mask = _mm256_set1_epi64x(crate::ct::eq_mask_u64(abs, j as u64 + 1) as i64);
+            for (q, a) in acc.iter_mut().enumerate() {
+                let v = _mm256_loadu_si256(entry.as_ptr().add(4 * q).cast());
+                *a = _mm256_or_si256(*a, _mm256_and_si256(v, mask));
+            }
+        }
+        for (q, a) in acc.iter().enumerate() {
+            _mm256_storeu_si256(out.as_mut_ptr().add(4 * q).cast(), *a);
+        }
+    }
+    out
 }
 
 impl Field for MulxAdx {
     type Fe = Fe;
+
+    #[inline(always)]
+    fn select_entry<const N: usize>(self, row: &[[u64; 12]; N], abs: u64) -> [u64; 12] {
+        if self.avx2 {
+            // SAFETY: `avx2` is set only when detection found AVX2.
+            unsafe { select_entry_avx2(row, abs) }
+        } else {
+            super::field::select_entry(row, abs)
+        }
+    }
 
     #[inline(always)]
     fn zero(self) -> Fe {
