@@ -1,7 +1,7 @@
 //! The interface the curve code needs from a field backend, and the parts
-//! every backend shares: conditional swap and selection, and inversion by a
-//! fixed exponentiation chain (a^(p - 2), RFC 7748 §5).
+//! every backend shares: conditional swap and selection, and inversion.
 
+use super::inv;
 use crate::ct;
 
 /// Arithmetic mod p = 2^255 - 19. Elements are arrays of limbs, not
@@ -24,33 +24,14 @@ pub(super) trait Field: Copy {
     /// a * 121665, the ladder's (A - 2) / 4.
     fn mul_a24(self, a: &Self::Fe) -> Self::Fe;
 
-    /// a^(2^n) (n is public).
+    /// 1/z (0 for 0), in constant time (safegcd, `inv.rs`), on the
+    /// canonical value.
     #[inline(always)]
-    fn sqr_n(self, a: &Self::Fe, n: u32) -> Self::Fe {
-        let mut x = self.sqr(a);
-        for _ in 1..n {
-            x = self.sqr(&x);
-        }
-        x
-    }
-
-    /// 1/z as z^(p - 2) (0 for 0): 254 squarings and 11 multiplications,
-    /// the same sequence for every input.
     fn invert(self, z: &Self::Fe) -> Self::Fe {
-        let z2 = self.sqr(z);
-        let z9 = self.mul(&self.sqr_n(&z2, 2), z);
-        let z11 = self.mul(&z9, &z2);
-        // z_a_b = z^(2^a - 2^b)
-        let z_5_0 = self.mul(&self.sqr(&z11), &z9);
-        let z_10_0 = self.mul(&self.sqr_n(&z_5_0, 5), &z_5_0);
-        let z_20_0 = self.mul(&self.sqr_n(&z_10_0, 10), &z_10_0);
-        let z_40_0 = self.mul(&self.sqr_n(&z_20_0, 20), &z_20_0);
-        let z_50_0 = self.mul(&self.sqr_n(&z_40_0, 10), &z_10_0);
-        let z_100_0 = self.mul(&self.sqr_n(&z_50_0, 50), &z_50_0);
-        let z_200_0 = self.mul(&self.sqr_n(&z_100_0, 100), &z_100_0);
-        let z_250_0 = self.mul(&self.sqr_n(&z_200_0, 50), &z_50_0);
-        // 2^255 - 2^5 + 11 = p - 2
-        self.mul(&self.sqr_n(&z_250_0, 5), &z11)
+        let mut w = self.store(z);
+        let r = self.load(&inv::invert(&w));
+        ct::wipe_words(&mut w);
+        r
     }
 
     /// Swaps `a` and `b` when `mask` is all ones; no branch on `mask`.

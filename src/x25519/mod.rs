@@ -9,6 +9,7 @@
 
 mod curve;
 mod field;
+mod inv;
 mod soft;
 #[cfg(target_arch = "x86_64")]
 mod x86_64;
