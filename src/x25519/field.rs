@@ -29,7 +29,7 @@ pub(super) trait Field: Copy {
     #[inline(always)]
     fn invert(self, z: &Self::Fe) -> Self::Fe {
         let mut w = self.store(z);
-        let r = self.load(&inv::invert(&w));
+        let r = self.load(&inv::invert(self, &w));
         ct::wipe_words(&mut w);
         r
     }
@@ -45,6 +45,13 @@ pub(super) trait Field: Copy {
     #[inline(always)]
     fn select_entry<const N: usize>(self, row: &[[u64; 12]; N], abs: u64) -> [u64; 12] {
         select_entry(row, abs)
+    }
+
+    /// `x` unchanged, but opaque to the optimiser, so a mask made from it
+    /// is not turned back into a branch.
+    #[inline(always)]
+    fn opaque(self, x: u64) -> u64 {
+        core::hint::black_box(x)
     }
 
     /// `a` when `mask` is all ones, else `b`; no branch on `mask`.

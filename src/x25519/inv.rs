@@ -5,7 +5,7 @@
 //! bits as a 2x2 matrix and then applied to the full numbers in signed
 //! radix 2^62. Every step runs the same instructions whatever the input.
 
-use core::hint::black_box;
+use super::field::Field;
 
 const M62: u64 = u64::MAX >> 2;
 
@@ -28,14 +28,14 @@ struct Trans {
 
 /// 59 half-delta divsteps on the low bits of f (odd) and g; returns the new
 /// zeta = -(delta + 1/2). Branch-free: each step's choice is a mask.
-fn divsteps_59(mut zeta: i64, f0: u64, g0: u64) -> (i64, Trans) {
+fn divsteps_59<F: Field>(fd: F, mut zeta: i64, f0: u64, g0: u64) -> (i64, Trans) {
     // 2^3 times the identity: after 59 steps the scale is 2^62.
     let (mut u, mut v, mut q, mut r) = (8u64, 0u64, 0u64, 8u64);
     let (mut f, mut g) = (f0, g0);
     for _ in 3..62 {
         // c1: zeta < 0; c2: g odd.
-        let c1 = black_box((zeta >> 63) as u64);
-        let c2 = black_box((g & 1).wrapping_neg());
+        let c1 = fd.opaque((zeta >> 63) as u64);
+        let c2 = fd.opaque((g & 1).wrapping_neg());
         // g += (c1 ? -f : f) when g is odd, and the same on the matrix rows.
         let x = (f ^ c1).wrapping_sub(c1);
         let y = (u ^ c1).wrapping_sub(c1);
@@ -82,9 +82,9 @@ fn update_fg(f: &mut S62, g: &mut S62, t: &Trans) {
 
 /// (d, e) = t [d, e] / 2^62 mod p, keeping both in (-2p, p): multiples of
 /// p are added so the low 62 bits vanish (and to offset negative inputs).
-fn update_de(d: &mut S62, e: &mut S62, t: &Trans) {
-    let sd = black_box(d[4] >> 63);
-    let se = black_box(e[4] >> 63);
+fn update_de<F: Field>(fd: F, d: &mut S62, e: &mut S62, t: &Trans) {
+    let sd = fd.opaque(d[4] as u64) as i64 >> 63;
+    let se = fd.opaque(e[4] as u64) as i64 >> 63;
     let mut md = (t.u & sd) + (t.v & se);
     let mut me = (t.q & sd) + (t.r & se);
     let mut cd = m(t.u, d[0]) + m(t.v, e[0]);
@@ -111,8 +111,8 @@ fn update_de(d: &mut S62, e: &mut S62, t: &Trans) {
 /// Adds p when `mask` is all ones. (Without the `black_box` the compiler
 /// turns this into a branch on the sign.)
 #[inline(always)]
-fn cond_add_p(r: &mut S62, mask: i64) {
-    let mask = black_box(mask);
+fn cond_add_p<F: Field>(fd: F, r: &mut S62, mask: i64) {
+    let mask = fd.opaque(mask as u64) as i64;
     for (x, p) in r.iter_mut().zip(P) {
         *x += p & mask;
     }
@@ -129,19 +129,19 @@ fn carry(r: &mut S62) {
 
 /// r in (-2p, p) times the sign of `sign` (the top limb of f = +-1),
 /// reduced into [0, p).
-fn normalize(r: &mut S62, sign: i64) {
-    cond_add_p(r, r[4] >> 63);
-    let neg = black_box(sign >> 63);
+fn normalize<F: Field>(fd: F, r: &mut S62, sign: i64) {
+    cond_add_p(fd, r, r[4] >> 63);
+    let neg = fd.opaque(sign as u64) as i64 >> 63;
     for x in r.iter_mut() {
         *x = (*x ^ neg) - neg;
     }
     carry(r);
-    cond_add_p(r, r[4] >> 63);
+    cond_add_p(fd, r, r[4] >> 63);
     carry(r);
 }
 
 /// 1/x mod p for x < p given as little-endian words (0 for 0, like x^(p-2)).
-pub(super) fn invert(x: &[u64; 4]) -> [u64; 4] {
+pub(super) fn invert<F: Field>(fd: F, x: &[u64; 4]) -> [u64; 4] {
     let mut g: S62 = [
         (x[0] & M62) as i64,
         ((x[0] >> 62 | x[1] << 2) & M62) as i64,
@@ -155,13 +155,13 @@ pub(super) fn invert(x: &[u64; 4]) -> [u64; 4] {
     let mut e: S62 = [1, 0, 0, 0, 0];
     let mut zeta = -1i64;
     for _ in 0..10 {
-        let (z, t) = divsteps_59(zeta, f[0] as u64, g[0] as u64);
+        let (z, t) = divsteps_59(fd, zeta, f[0] as u64, g[0] as u64);
         zeta = z;
-        update_de(&mut d, &mut e, &t);
+        update_de(fd, &mut d, &mut e, &t);
         update_fg(&mut f, &mut g, &t);
     }
     // Now g = 0 and f = +-1 (f stays p when x = 0, and d stays 0).
-    normalize(&mut d, f[4]);
+    normalize(fd, &mut d, f[4]);
     let out = [
         d[0] as u64 | (d[1] as u64) << 62,
         (d[1] as u64) >> 2 | (d[2] as u64) << 60,
@@ -213,7 +213,11 @@ mod tests {
         }
         for x in xs {
             let want = soft::to_words(&soft::invert(&soft::from_words(&x)));
-            assert_eq!(invert(&x), want, "{x:x?}");
+            assert_eq!(invert(soft::Soft, &x), want, "{x:x?}");
+            #[cfg(target_arch = "x86_64")]
+            if let Some(fd) = super::super::x86_64::MulxAdx::new() {
+                assert_eq!(invert(fd, &x), want, "{x:x?}");
+            }
         }
     }
 }

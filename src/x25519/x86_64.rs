@@ -59,8 +59,14 @@ unsafe fn select_entry_avx2<const N: usize>(row: &[[u64; 12]; N], abs: u64) -> [
     // of the 96-byte `out`; all unaligned forms.
     unsafe {
         let mut acc = [_mm256_setzero_si256(); 3];
-        for (j, entry) in row.iter().enumerate() {
-            let mask = _mm256_set1_epi64x(crate::ct::eq_mask_u64(abs, j as u64 + 1) as i64);
+        // Masks by vector compare of the running index with abs: no scalar
+        // mask, no branch.
+        let want = _mm256_set1_epi64x(abs as i64);
+        let one = _mm256_set1_epi64x(1);
+        let mut index = _mm256_setzero_si256();
+        for entry in row {
+            index = _mm256_add_epi64(index, one);
+            let mask = _mm256_cmpeq_epi64(index, want);
             for (q, a) in acc.iter_mut().enumerate() {
                 let v = _mm256_loadu_si256(entry.as_ptr().add(4 * q).cast());
                 *a = _mm256_or_si256(*a, _mm256_and_si256(v, mask));
@@ -75,6 +81,15 @@ unsafe fn select_entry_avx2<const N: usize>(row: &[[u64; 12]; N], abs: u64) -> [
 
 impl Field for MulxAdx {
     type Fe = Fe;
+
+    #[inline(always)]
+    fn opaque(self, mut x: u64) -> u64 {
+        // SAFETY: an empty instruction sequence; it only tells the compiler
+        // that `x` may have changed, in a register (cheaper than the memory
+        // round trip of `black_box`).
+        unsafe { asm!("/* {x} */", x = inout(reg) x, options(pure, nomem, nostack, preserves_flags)) };
+        x
+    }
 
     #[inline(always)]
     fn select_entry<const N: usize>(self, row: &[[u64; 12]; N], abs: u64) -> [u64; 12] {
