@@ -19,5 +19,6 @@ pub mod hmac;
 pub mod rand;
 pub mod sha1;
 pub mod sha2;
+pub mod x25519;
 
 pub use error::Error;

@@ -1,0 +1,526 @@
+//! Arithmetic mod p = 2^255 - 19 on four 64-bit limbs with MULX, ADCX and
+//! ADOX (BMI2 + ADX): two independent carry chains per row of the schoolbook
+//! product, then 2^256 = 38 (mod p) folds the high half into the low one.
+//!
+//! Elements are any 256-bit values (reduced mod p only by `to_words`). The
+//! instructions are written with `asm!`, so they inline into the generic
+//! curve code without a `#[target_feature]` boundary; the `MulxAdx` token
+//! proves the CPU has them.
+
+use core::arch::asm;
+use core::arch::x86_64::*;
+
+use super::curve;
+use super::field::Field;
+use crate::cpu;
+
+/// A field element: value = sum of limb[i] * 2^(64 i), any value below 2^256.
+pub(super) type Fe = [u64; 4];
+
+/// Proof that this CPU has BMI2 and ADX: only [`MulxAdx::new`] makes one,
+/// after detection said yes. It also records whether AVX2 is there, for the
+/// table scans of the fixed-base path.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct MulxAdx {
+    avx2: bool,
+}
+
+impl MulxAdx {
+    pub(super) fn new() -> Option<Self> {
+        let f = cpu::features();
+        (f.bmi2 && f.adx).then_some(MulxAdx { avx2: f.avx2 })
+    }
+
+    /// The fixed-base multiplication, compiled with AVX2 where the CPU has
+    /// it so the full-scan table lookups use 256-bit vectors.
+    pub(super) fn base_mul(self, k: &[u8; 32]) -> [u8; 32] {
+        if self.avx2 {
+            // SAFETY: detection said this CPU has AVX2, and the token proves
+            // BMI2 and ADX: every feature `base_mul_avx2` is compiled for.
+            unsafe { base_mul_avx2(self, k) }
+        } else {
+            curve::base_mul(self, k)
+        }
+    }
+}
+
+#[target_feature(enable = "avx2,bmi2,adx")]
+unsafe fn base_mul_avx2(f: MulxAdx, k: &[u8; 32]) -> [u8; 32] {
+    curve::base_mul(f, k)
+}
+
+/// [`Field::select_entry`] on 256-bit vectors: each entry is three loads,
+/// ANDed with its broadcast mask and ORed in; every entry is read.
+#[target_feature(enable = "avx2")]
+unsafe fn select_entry_avx2<const N: usize>(row: &[[u64; 12]; N], abs: u64) -> [u64; 12] {
+    let mut out = [0u64; 12];
+    // SAFETY (whole body): each load reads 32 bytes at offsets 0, 32 and 64
+    // of a 96-byte entry, and the stores write 32 bytes at the same offsets
+    // of the 96-byte `out`; all unaligned forms.
+    unsafe {
+        let mut acc = [_mm256_setzero_si256(); 3];
+        // Masks by vector compare of the running index with abs: no scalar
+        // mask, no branch.
+        let want = _mm256_set1_epi64x(abs as i64);
+        let one = _mm256_set1_epi64x(1);
+        let mut index = _mm256_setzero_si256();
+        for entry in row {
+            index = _mm256_add_epi64(index, one);
+            let mask = _mm256_cmpeq_epi64(index, want);
+            for (q, a) in acc.iter_mut().enumerate() {
+                let v = _mm256_loadu_si256(entry.as_ptr().add(4 * q).cast());
+                *a = _mm256_or_si256(*a, _mm256_and_si256(v, mask));
+            }
+        }
+        for (q, a) in acc.iter().enumerate() {
+            _mm256_storeu_si256(out.as_mut_ptr().add(4 * q).cast(), *a);
+        }
+    }
+    out
+}
+
+impl Field for MulxAdx {
+    type Fe = Fe;
+
+    #[inline(always)]
+    fn opaque(self, mut x: u64) -> u64 {
+        // SAFETY: an empty instruction sequence; it only tells the compiler
+        // that `x` may have changed, in a register (cheaper than the memory
+        // round trip of `black_box`).
+        unsafe { asm!("/* {x} */", x = inout(reg) x, options(pure, nomem, nostack, preserves_flags)) };
+        x
+    }
+
+    #[inline(always)]
+    fn select_entry<const N: usize>(self, row: &[[u64; 12]; N], abs: u64) -> [u64; 12] {
+        if self.avx2 {
+            // SAFETY: `avx2` is set only when detection found AVX2.
+            unsafe { select_entry_avx2(row, abs) }
+        } else {
+            super::field::select_entry(row, abs)
+        }
+    }
+
+    #[inline(always)]
+    fn zero(self) -> Fe {
+        [0; 4]
+    }
+
+    #[inline(always)]
+    fn one(self) -> Fe {
+        [1, 0, 0, 0]
+    }
+
+    #[inline(always)]
+    fn load(self, w: &[u64; 4]) -> Fe {
+        [w[0], w[1], w[2], w[3] & (u64::MAX >> 1)]
+    }
+
+    fn store(self, a: &Fe) -> [u64; 4] {
+        // Fold bit 255 (2^255 = 19): t < 2^255 + 19 < 2p.
+        let top = a[3] >> 63;
+        let mut t = [a[0], a[1], a[2], a[3] & (u64::MAX >> 1)];
+        let mut c = u128::from(top * 19);
+        for x in &mut t {
+            c += u128::from(*x);
+            *x = c as u64;
+            c >>= 64;
+        }
+        // t >= p exactly when t + 19 reaches 2^255; then t - p = t + 19 - 2^255.
+        let mut s = t;
+        let mut c = 19u128;
+        for x in &mut s {
+            c += u128::from(*x);
+            *x = c as u64;
+            c >>= 64;
+        }
+        let ge = (s[3] >> 63).wrapping_neg();
+        s[3] &= u64::MAX >> 1;
+        core::array::from_fn(|i| crate::ct::select_u64(ge, s[i], t[i]))
+    }
+
+    #[inline(always)]
+    fn add(self, a: &Fe, b: &Fe) -> Fe {
+        let (r0, r1, r2, r3): (u64, u64, u64, u64);
+        // SAFETY: reads 32 bytes at each of `a` and `b`, which are `[u64; 4]`;
+        // plain integer instructions only; no stack use.
+        unsafe {
+            asm!(
+                "mov {r0}, qword ptr [{a}]",
+                "add {r0}, qword ptr [{b}]",
+                "mov {r1}, qword ptr [{a} + 8]",
+                "adc {r1}, qword ptr [{b} + 8]",
+                "mov {r2}, qword ptr [{a} + 16]",
+                "adc {r2}, qword ptr [{b} + 16]",
+                "mov {r3}, qword ptr [{a} + 24]",
+                "adc {r3}, qword ptr [{b} + 24]",
+                // A carry out is 2^256 = 38; adding it can carry once more,
+                // and then the low limb is tiny, so the second 38 fits.
+                "sbb {t}, {t}",
+                "and {t}, 38",
+                "add {r0}, {t}",
+                "adc {r1}, 0",
+                "adc {r2}, 0",
+                "adc {r3}, 0",
+                "sbb {t}, {t}",
+                "and {t}, 38",
+                "add {r0}, {t}",
+                a = in(reg) a.as_ptr(),
+                b = in(reg) b.as_ptr(),
+                r0 = out(reg) r0,
+                r1 = out(reg) r1,
+                r2 = out(reg) r2,
+                r3 = out(reg) r3,
+                t = out(reg) _,
+                options(pure, readonly, nostack),
+            );
+        }
+        [r0, r1, r2, r3]
+    }
+
+    #[inline(always)]
+    fn sub(self, a: &Fe, b: &Fe) -> Fe {
+        let (r0, r1, r2, r3): (u64, u64, u64, u64);
+        // SAFETY: reads 32 bytes at each of `a` and `b`, which are `[u64; 4]`;
+        // plain integer instructions only; no stack use.
+        unsafe {
+            asm!(
+                "mov {r0}, qword ptr [{a}]",
+                "sub {r0}, qword ptr [{b}]",
+                "mov {r1}, qword ptr [{a} + 8]",
+                "sbb {r1}, qword ptr [{b} + 8]",
+                "mov {r2}, qword ptr [{a} + 16]",
+                "sbb {r2}, qword ptr [{b} + 16]",
+                "mov {r3}, qword ptr [{a} + 24]",
+                "sbb {r3}, qword ptr [{b} + 24]",
+                // A borrow added 2^256 = 38: take 38 off; a second borrow
+                // leaves the low limb near 2^64, so the second 38 fits.
+                "sbb {t}, {t}",
+                "and {t}, 38",
+                "sub {r0}, {t}",
+                "sbb {r1}, 0",
+                "sbb {r2}, 0",
+                "sbb {r3}, 0",
+                "sbb {t}, {t}",
+                "and {t}, 38",
+                "sub {r0}, {t}",
+                a = in(reg) a.as_ptr(),
+                b = in(reg) b.as_ptr(),
+                r0 = out(reg) r0,
+                r1 = out(reg) r1,
+                r2 = out(reg) r2,
+                r3 = out(reg) r3,
+                t = out(reg) _,
+                options(pure, readonly, nostack),
+            );
+        }
+        [r0, r1, r2, r3]
+    }
+
+    #[inline(always)]
+    fn mul(self, a: &Fe, b: &Fe) -> Fe {
+        let (r0, r1, r2, r3): (u64, u64, u64, u64);
+        // SAFETY: the `MulxAdx` token exists only when the CPU has BMI2
+        // (MULX) and ADX (ADCX/ADOX). Reads 32 bytes at each of `a` and `b`,
+        // which are `[u64; 4]`; no stack use.
+        unsafe {
+            asm!(
+                // Row 0: z = a * b0, one ADD/ADC chain.
+                "mov rdx, qword ptr [{b}]",
+                "mulx {z1}, {z0}, qword ptr [{a}]",
+                "mulx {z2}, {lo}, qword ptr [{a} + 8]",
+                "add {z1}, {lo}",
+                "mulx {z3}, {lo}, qword ptr [{a} + 16]",
+                "adc {z2}, {lo}",
+                "mulx {z4}, {lo}, qword ptr [{a} + 24]",
+                "adc {z3}, {lo}",
+                "adc {z4}, 0",
+                // Rows 1-3: low halves on the CF chain (ADCX), high halves on
+                // the OF chain (ADOX); XOR clears both flags first.
+                "mov rdx, qword ptr [{b} + 8]",
+                "xor {z5:e}, {z5:e}",
+                "mulx {hi}, {lo}, qword ptr [{a}]",
+                "adcx {z1}, {lo}",
+                "adox {z2}, {hi}",
+                "mulx {hi}, {lo}, qword ptr [{a} + 8]",
+                "adcx {z2}, {lo}",
+                "adox {z3}, {hi}",
+                "mulx {hi}, {lo}, qword ptr [{a} + 16]",
+                "adcx {z3}, {lo}",
+                "adox {z4}, {hi}",
+                "mulx {hi}, {lo}, qword ptr [{a} + 24]",
+                "adcx {z4}, {lo}",
+                "adox {z5}, {hi}",
+                "adc {z5}, 0",
+                "mov rdx, qword ptr [{b} + 16]",
+                "xor {z6:e}, {z6:e}",
+                "mulx {hi}, {lo}, qword ptr [{a}]",
+                "adcx {z2}, {lo}",
+                "adox {z3}, {hi}",
+                "mulx {hi}, {lo}, qword ptr [{a} + 8]",
+                "adcx {z3}, {lo}",
+                "adox {z4}, {hi}",
+                "mulx {hi}, {lo}, qword ptr [{a} + 16]",
+                "adcx {z4}, {lo}",
+                "adox {z5}, {hi}",
+                "mulx {hi}, {lo}, qword ptr [{a} + 24]",
+                "adcx {z5}, {lo}",
+                "adox {z6}, {hi}",
+                "adc {z6}, 0",
+                // Row 3: `b` is read for the last time, then holds z7.
+                "mov rdx, qword ptr [{b} + 24]",
+                "xor {b:e}, {b:e}",
+                "mulx {hi}, {lo}, qword ptr [{a}]",
+                "adcx {z3}, {lo}",
+                "adox {z4}, {hi}",
+                "mulx {hi}, {lo}, qword ptr [{a} + 8]",
+                "adcx {z4}, {lo}",
+                "adox {z5}, {hi}",
+                "mulx {hi}, {lo}, qword ptr [{a} + 16]",
+                "adcx {z5}, {lo}",
+                "adox {z6}, {hi}",
+                "mulx {hi}, {lo}, qword ptr [{a} + 24]",
+                "adcx {z6}, {lo}",
+                "adox {b}, {hi}",
+                "adc {b}, 0",
+                // Reduce: z0..z3 + 38 * (z4..z7); `a` is now a zero register.
+                "mov edx, 38",
+                "xor {a:e}, {a:e}",
+                "mulx {hi}, {lo}, {z4}",
+                "adcx {z0}, {lo}",
+                "adox {z1}, {hi}",
+                "mulx {hi}, {lo}, {z5}",
+                "adcx {z1}, {lo}",
+                "adox {z2}, {hi}",
+                "mulx {hi}, {lo}, {z6}",
+                "adcx {z2}, {lo}",
+                "adox {z3}, {hi}",
+                "mulx {z4}, {lo}, {b}",
+                "adcx {z3}, {lo}",
+                "adox {z4}, {a}",
+                "adcx {z4}, {a}",
+                // z4 < 40 more units of 2^256: fold again, then a last carry.
+                "imul {z4}, {z4}, 38",
+                "add {z0}, {z4}",
+                "adc {z1}, 0",
+                "adc {z2}, 0",
+                "adc {z3}, 0",
+                "sbb {z4}, {z4}",
+                "and {z4}, 38",
+                "add {z0}, {z4}",
+                a = inout(reg) a.as_ptr() => _,
+                b = inout(reg) b.as_ptr() => _,
+                z0 = out(reg) r0,
+                z1 = out(reg) r1,
+                z2 = out(reg) r2,
+                z3 = out(reg) r3,
+                z4 = out(reg) _,
+                z5 = out(reg) _,
+                z6 = out(reg) _,
+                lo = out(reg) _,
+                hi = out(reg) _,
+                out("rdx") _,
+                options(pure, readonly, nostack),
+            );
+        }
+        [r0, r1, r2, r3]
+    }
+
+    #[inline(always)]
+    fn sqr(self, a: &Fe) -> Fe {
+        let (r0, r1, r2, r3): (u64, u64, u64, u64);
+        // SAFETY: the `MulxAdx` token exists only when the CPU has BMI2
+        // (MULX) and ADX (ADCX/ADOX). Reads 32 bytes at `a`, a `[u64; 4]`;
+        // no stack use.
+        unsafe {
+            asm!(
+                // The six cross products a_i a_j (i < j) into z1..z6.
+                "mov rdx, qword ptr [{a}]",
+                "mulx {z2}, {z1}, qword ptr [{a} + 8]",
+                "mulx {z3}, {lo}, qword ptr [{a} + 16]",
+                "add {z2}, {lo}",
+                "mulx {z4}, {lo}, qword ptr [{a} + 24]",
+                "adc {z3}, {lo}",
+                "adc {z4}, 0",
+                "mov rdx, qword ptr [{a} + 8]",
+                "xor {z5:e}, {z5:e}",
+                "mulx {hi}, {lo}, qword ptr [{a} + 16]",
+                "adcx {z3}, {lo}",
+                "adox {z4}, {hi}",
+                "mulx {hi}, {lo}, qword ptr [{a} + 24]",
+                "adcx {z4}, {lo}",
+                "adox {z5}, {hi}",
+                "adc {z5}, 0",
+                "mov rdx, qword ptr [{a} + 16]",
+                "mulx {z6}, {lo}, qword ptr [{a} + 24]",
+                "add {z5}, {lo}",
+                "adc {z6}, 0",
+                // Double them (z7 takes the bit shifted out) ...
+                "xor {z7:e}, {z7:e}",
+                "add {z1}, {z1}",
+                "adc {z2}, {z2}",
+                "adc {z3}, {z3}",
+                "adc {z4}, {z4}",
+                "adc {z5}, {z5}",
+                "adc {z6}, {z6}",
+                "adc {z7}, {z7}",
+                // ... and add the squares a_i^2 on the diagonal, one chain
+                // (MULX and MOV leave the flags alone).
+                "mov rdx, qword ptr [{a}]",
+                "mulx {hi}, {z0}, rdx",
+                "add {z1}, {hi}",
+                "mov rdx, qword ptr [{a} + 8]",
+                "mulx {hi}, {lo}, rdx",
+                "adc {z2}, {lo}",
+                "adc {z3}, {hi}",
+                "mov rdx, qword ptr [{a} + 16]",
+                "mulx {hi}, {lo}, rdx",
+                "adc {z4}, {lo}",
+                "adc {z5}, {hi}",
+                "mov rdx, qword ptr [{a} + 24]",
+                "mulx {hi}, {lo}, rdx",
+                "adc {z6}, {lo}",
+                "adc {z7}, {hi}",
+                // Reduce as in `mul`: z0..z3 + 38 * (z4..z7); `a` is now zero.
+                "mov edx, 38",
+                "xor {a:e}, {a:e}",
+                "mulx {hi}, {lo}, {z4}",
+                "adcx {z0}, {lo}",
+                "adox {z1}, {hi}",
+                "mulx {hi}, {lo}, {z5}",
+                "adcx {z1}, {lo}",
+                "adox {z2}, {hi}",
+                "mulx {hi}, {lo}, {z6}",
+                "adcx {z2}, {lo}",
+                "adox {z3}, {hi}",
+                "mulx {z4}, {lo}, {z7}",
+                "adcx {z3}, {lo}",
+                "adox {z4}, {a}",
+                "adcx {z4}, {a}",
+                "imul {z4}, {z4}, 38",
+                "add {z0}, {z4}",
+                "adc {z1}, 0",
+                "adc {z2}, 0",
+                "adc {z3}, 0",
+                "sbb {z4}, {z4}",
+                "and {z4}, 38",
+                "add {z0}, {z4}",
+                a = inout(reg) a.as_ptr() => _,
+                z0 = out(reg) r0,
+                z1 = out(reg) r1,
+                z2 = out(reg) r2,
+                z3 = out(reg) r3,
+                z4 = out(reg) _,
+                z5 = out(reg) _,
+                z6 = out(reg) _,
+                z7 = out(reg) _,
+                lo = out(reg) _,
+                hi = out(reg) _,
+                out("rdx") _,
+                options(pure, readonly, nostack),
+            );
+        }
+        [r0, r1, r2, r3]
+    }
+
+    #[inline(always)]
+    fn mul_a24(self, a: &Fe) -> Fe {
+        let (r0, r1, r2, r3): (u64, u64, u64, u64);
+        // SAFETY: the `MulxAdx` token exists only when the CPU has BMI2
+        // (MULX). Reads 32 bytes at `a`, a `[u64; 4]`; no stack use.
+        unsafe {
+            asm!(
+                "mov edx, 121665",
+                "mulx {t1}, {r0}, qword ptr [{a}]",
+                "mulx {t2}, {r1}, qword ptr [{a} + 8]",
+                "add {r1}, {t1}",
+                "mulx {t1}, {r2}, qword ptr [{a} + 16]",
+                "adc {r2}, {t2}",
+                "mulx {t2}, {r3}, qword ptr [{a} + 24]",
+                "adc {r3}, {t1}",
+                "adc {t2}, 0",
+                "imul {t2}, {t2}, 38",
+                "add {r0}, {t2}",
+                "adc {r1}, 0",
+                "adc {r2}, 0",
+                "adc {r3}, 0",
+                "sbb {t2}, {t2}",
+                "and {t2}, 38",
+                "add {r0}, {t2}",
+                a = in(reg) a.as_ptr(),
+                r0 = out(reg) r0,
+                r1 = out(reg) r1,
+                r2 = out(reg) r2,
+                r3 = out(reg) r3,
+                t1 = out(reg) _,
+                t2 = out(reg) _,
+                out("rdx") _,
+                options(pure, readonly, nostack),
+            );
+        }
+        [r0, r1, r2, r3]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::soft;
+    use super::*;
+
+    /// Any 256-bit value as a portable element (2^255 = 19).
+    fn to_soft(w: &[u64; 4]) -> soft::Fe {
+        soft::add(&soft::from_words(w), &[19 * (w[3] >> 63), 0, 0, 0, 0])
+    }
+
+    /// Values at the edges of every reduction step, and some pseudo-random ones.
+    fn samples() -> Vec<[u64; 4]> {
+        let m = u64::MAX;
+        let p = [m - 18, m, m, m >> 1];
+        let mut v = vec![
+            [0; 4],
+            [1, 0, 0, 0],
+            [38, 0, 0, 0],
+            [m, 0, 0, 0],
+            [m; 4],
+            [m - 37, m, m, m],
+            p,
+            [m - 19, m, m, m >> 1],
+            [m - 17, m, m, m >> 1],
+            [m, m, m, m >> 1],
+            [0, 0, 0, 1 << 63],
+            [18, 0, 0, 1 << 63],
+            [19, 0, 0, 1 << 63],
+            [m - 18, m, m, m],
+            [0, m, 0, m],
+        ];
+        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+        for _ in 0..24 {
+            v.push(core::array::from_fn(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                x
+            }));
+        }
+        v
+    }
+
+    #[test]
+    fn agrees_with_portable_on_edge_values() {
+        let Some(f) = MulxAdx::new() else { return };
+        let s = samples();
+        for a in &s {
+            let sa = to_soft(a);
+            assert_eq!(f.store(a), soft::to_words(&sa), "to_words {a:x?}");
+            assert_eq!(f.store(&f.sqr(a)), soft::to_words(&soft::sqr(&sa)), "sqr {a:x?}");
+            assert_eq!(f.store(&f.mul_a24(a)), soft::to_words(&soft::mul_a24(&sa)), "a24 {a:x?}");
+            for b in &s {
+                let sb = to_soft(b);
+                let what = format!("{a:x?} {b:x?}");
+                assert_eq!(f.store(&f.mul(a, b)), soft::to_words(&soft::mul(&sa, &sb)), "mul {what}");
+                assert_eq!(f.store(&f.add(a, b)), soft::to_words(&soft::add(&sa, &sb)), "add {what}");
+                assert_eq!(f.store(&f.sub(a, b)), soft::to_words(&soft::sub(&sa, &sb)), "sub {what}");
+            }
+        }
+    }
+}
