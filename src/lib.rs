@@ -18,6 +18,8 @@ pub mod hash;
 pub mod hkdf;
 pub mod hmac;
 pub mod rand;
+#[cfg(feature = "std")]
+pub mod rsa;
 pub mod sha1;
 pub mod sha2;
 

@@ -496,15 +496,28 @@ impl RefNum {
         }
         acc
     }
-    /// Greatest common divisor.
+    /// Greatest common divisor (binary, Stein).
     pub fn gcd(&self, o: &Self) -> Self {
         let (mut a, mut b) = (self.clone(), o.clone());
-        while !b.is_zero() {
-            let r = a.rem(&b);
-            a = b;
-            b = r;
+        if a.is_zero() {
+            return b;
         }
-        a
+        if b.is_zero() {
+            return a;
+        }
+        let twos = |x: &RefNum| (0..).find(|&i| x.bit(i)).unwrap();
+        let k = twos(&a).min(twos(&b));
+        a = a.shr(twos(&a));
+        loop {
+            b = b.shr(twos(&b));
+            if b.less(&a) {
+                std::mem::swap(&mut a, &mut b);
+            }
+            b = b.sub(&a);
+            if b.is_zero() {
+                return a.shl(k);
+            }
+        }
     }
 }
 // ---- end of bigint / rsa block ----
