@@ -6,6 +6,7 @@
 //! random value every time, and checks its result against the public key
 //! before anything leaves (a fault would otherwise leak a factor of n).
 
+mod oaep;
 mod pkcs1v15;
 mod pss;
 
@@ -13,6 +14,7 @@ use crate::Error;
 use crate::bigint::{self, Elem, Modulus};
 use crate::cpu::Backend;
 use crate::ct;
+use crate::hmac::Hmac;
 use crate::rand::{OsRng, Rng};
 use crate::sha1::Sha1;
 use crate::sha2::{Sha256, Sha384, Sha512};
@@ -194,6 +196,25 @@ impl RsaPublicKey {
         out
     }
 
+    /// Encrypts with RSAES-OAEP (RFC 8017 §7.1.1), MGF1 over the same hash.
+    pub fn encrypt_oaep(
+        &self,
+        alg: HashAlg,
+        label: &[u8],
+        msg: &[u8],
+        rng: &mut impl Rng,
+    ) -> Result<Vec<u8>, Error> {
+        let em = oaep::encode(alg, label, msg, self.size(), rng)?;
+        Ok(self.to_bytes(&self.public_op(&em)?))
+    }
+
+    /// Encrypts with RSAES-PKCS1-v1_5 (RFC 8017 §7.2.1). Prefer OAEP; this
+    /// exists for interoperability.
+    pub fn encrypt_pkcs1v15(&self, msg: &[u8], rng: &mut impl Rng) -> Result<Vec<u8>, Error> {
+        let em = pkcs1v15::encode_encryption(msg, self.size(), rng)?;
+        Ok(self.to_bytes(&self.public_op(&em)?))
+    }
+
     /// Verifies an RSASSA-PKCS1-v1_5 signature (RFC 8017 §8.2.2) by
     /// re-encoding the expected message and comparing.
     pub fn verify_pkcs1v15(&self, alg: HashAlg, msg: &[u8], sig: &[u8]) -> Result<(), Error> {
@@ -252,12 +273,15 @@ pub struct RsaPrivateKey {
     dq: Vec<u64>,
     /// q^-1 mod p.
     qinv: Elem<P>,
+    /// SHA-256 of d (k bytes): the key of PKCS#1 v1.5 implicit rejection.
+    ir_key: [u8; 32],
 }
 
 impl Drop for RsaPrivateKey {
     fn drop(&mut self) {
         ct::wipe_words(&mut self.dp);
         ct::wipe_words(&mut self.dq);
+        ct::wipe(&mut self.ir_key);
     }
 }
 
@@ -325,8 +349,13 @@ impl RsaPrivateKey {
         if !same {
             return Err(Error::BadEncoding { field: "modulus is not prime1 * prime2" });
         }
-        // d: only its size is checked (0 < d < n); the CRT values do the work.
+        // d: only its size is checked (d < n); the CRT values do the work,
+        // and d keys the implicit rejection of PKCS#1 v1.5 decryption.
         let d = n.elem_from_be_bytes(c.d).map_err(|_| Error::BadEncoding { field: "privateExponent" })?;
+        let mut d_bytes = vec![0u8; public.size()];
+        bigint::limbs_to_be(n.elem_limbs(&d), &mut d_bytes);
+        let ir_key = Sha256::digest(&d_bytes);
+        ct::wipe(&mut d_bytes);
         drop(d);
         let mut dp = vec![0u64; lp];
         let mut dq = vec![0u64; lq];
@@ -335,7 +364,7 @@ impl RsaPrivateKey {
         p.elem_from_limbs(&dp).map_err(|_| Error::BadEncoding { field: "exponent1" })?;
         q.elem_from_limbs(&dq).map_err(|_| Error::BadEncoding { field: "exponent2" })?;
         let qinv = p.elem_from_be_bytes(c.qinv).map_err(|_| Error::BadEncoding { field: "coefficient" })?;
-        let key = RsaPrivateKey { public, p, q, dp, dq, qinv };
+        let key = RsaPrivateKey { public, p, q, dp, dq, qinv, ir_key };
         key.check_crt()?;
         Ok(key)
     }
@@ -490,6 +519,93 @@ impl RsaPrivateKey {
         let m = self.public.n.elem_from_be_bytes(&em)?;
         let s = self.private_op(&m, rng)?;
         Ok(self.public.to_bytes(&s))
+    }
+}
+
+impl RsaPrivateKey {
+    /// The private operation on a ciphertext of exactly `size()` bytes, as
+    /// `size()` bytes (to be wiped by the caller).
+    fn decrypt_raw(&self, ct: &[u8], rng: &mut impl Rng) -> Result<Vec<u8>, Error> {
+        if ct.len() != self.size() {
+            return Err(Error::BadLength { what: "RSA ciphertext must be as long as the modulus" });
+        }
+        let c = self.public.n.elem_from_be_bytes(ct)?;
+        let m = self.private_op(&c, rng)?;
+        Ok(self.public.to_bytes(&m))
+    }
+
+    /// Decrypts RSAES-OAEP (RFC 8017 §7.1.2), blinding with the OS generator.
+    /// Every padding failure gives the same error, decided in constant time.
+    pub fn decrypt_oaep(&self, alg: HashAlg, label: &[u8], ct: &[u8]) -> Result<Vec<u8>, Error> {
+        self.decrypt_oaep_with_rng(alg, label, ct, &mut OsRng)
+    }
+
+    /// As [`decrypt_oaep`](Self::decrypt_oaep) with blinding values from `rng`.
+    pub fn decrypt_oaep_with_rng(
+        &self,
+        alg: HashAlg,
+        label: &[u8],
+        ct: &[u8],
+        rng: &mut impl Rng,
+    ) -> Result<Vec<u8>, Error> {
+        let mut em = self.decrypt_raw(ct, rng)?;
+        let res = oaep::decode(alg, label, &mut em).map(|off| em[off..].to_vec());
+        ct::wipe(&mut em);
+        res
+    }
+
+    /// Decrypts RSAES-PKCS1-v1_5 (RFC 8017 §7.2.2) with implicit rejection:
+    /// a ciphertext whose padding is wrong decrypts to a pseudo-random
+    /// message derived from the key and the ciphertext, in constant time, so
+    /// a caller cannot tell (Bleichenbacher's attack). Errors only for a
+    /// ciphertext of the wrong length or not below n (both public).
+    pub fn decrypt_pkcs1v15(&self, ct: &[u8]) -> Result<Vec<u8>, Error> {
+        self.decrypt_pkcs1v15_with_rng(ct, &mut OsRng)
+    }
+
+    /// As [`decrypt_pkcs1v15`](Self::decrypt_pkcs1v15) with blinding values from `rng`.
+    pub fn decrypt_pkcs1v15_with_rng(&self, ct: &[u8], rng: &mut impl Rng) -> Result<Vec<u8>, Error> {
+        let mut em = self.decrypt_raw(ct, rng)?;
+        let k = em.len();
+        let mut syn = vec![0u8; k];
+        let syn_len = self.synthetic_message(ct, &mut syn);
+        let len = pkcs1v15::decode_encryption_implicit(&em, &mut syn, syn_len);
+        let out = syn[k - len..].to_vec();
+        ct::wipe(&mut em);
+        ct::wipe(&mut syn);
+        Ok(out)
+    }
+
+    /// The synthetic message of implicit rejection for `ct` (k bytes): fills
+    /// `out` (k bytes) and returns the length to use, below k - 10. KDK =
+    /// HMAC-SHA256(SHA-256(d), C); lengths and message come from a counter-mode
+    /// PRF of the KDK with the labels "length" and "message".
+    fn synthetic_message(&self, ct: &[u8], out: &mut [u8]) -> usize {
+        // Constant time: the candidate length is chosen by mask over all 128.
+        let mut kdk = Hmac::<Sha256>::mac(&self.ir_key, ct);
+        let prf = |label: &[u8], out: &mut [u8]| {
+            let bits = ((out.len() * 8) as u16).to_be_bytes();
+            for (i, chunk) in out.chunks_mut(32).enumerate() {
+                let mut h = Hmac::<Sha256>::new(&kdk);
+                h.update(&(i as u16).to_be_bytes());
+                h.update(label);
+                h.update(&bits);
+                chunk.copy_from_slice(&h.finalize()[..chunk.len()]);
+            }
+        };
+        prf(b"message", out);
+        let mut lengths = [0u8; 256];
+        prf(b"length", &mut lengths);
+        let max_len = (out.len() - 11) as u64;
+        let mask = max_len.next_power_of_two() - 1;
+        let mut len = 0u64;
+        for pair in lengths.chunks_exact(2) {
+            let cand = u64::from(u16::from_be_bytes([pair[0], pair[1]])) & mask;
+            len = ct::select_u64(ct::lt_mask_u64(cand, max_len), cand, len);
+        }
+        ct::wipe(&mut lengths);
+        ct::wipe(&mut kdk);
+        len as usize
     }
 }
 
