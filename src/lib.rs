@@ -13,10 +13,13 @@
 pub mod bigint;
 pub mod cpu;
 pub mod ct;
+pub mod der;
 mod error;
 pub mod hash;
 pub mod hkdf;
 pub mod hmac;
+#[cfg(feature = "std")]
+pub mod pem;
 pub mod rand;
 #[cfg(feature = "std")]
 pub mod rsa;

@@ -473,6 +473,10 @@ fn wycheproof_signatures(file: &str, tally: &mut Tally) {
             )
             .unwrap();
             assert_eq!(pk.bits(), g.key_size);
+            if be == Backend::Portable {
+                check_public_encodings(&pk, g);
+                tally.pass(&format!("{file} (key encodings)"), be.name());
+            }
             for t in &g.tests {
                 let got = if pss {
                     pk.verify_pss_with_salt_len(alg, &t.msg.0, &t.sig.0, g.s_len.unwrap())
@@ -493,6 +497,21 @@ fn wycheproof_signatures(file: &str, tally: &mut Tally) {
             }
         }
     }
+}
+
+/// The group's DER, PKCS#1 and PEM public keys parse to the components' key,
+/// and our encoder reproduces the DER byte for byte.
+fn check_public_encodings(pk: &RsaPublicKey, g: &SigGroup) {
+    for parsed in [
+        RsaPublicKey::from_spki_der(&g.public_key_der.0).unwrap(),
+        RsaPublicKey::from_pkcs1_der(&g.public_key_asn.0).unwrap(),
+        RsaPublicKey::from_pem(&g.public_key_pem).unwrap(),
+    ] {
+        assert_eq!((parsed.modulus(), parsed.exponent()), (pk.modulus(), pk.exponent()));
+    }
+    assert_eq!(pk.to_spki_der(), g.public_key_der.0);
+    assert_eq!(pk.to_pkcs1_der(), g.public_key_asn.0);
+    assert_eq!(RsaPublicKey::from_pem(&pk.to_pem()).unwrap().modulus(), pk.modulus());
 }
 
 #[test]
@@ -789,6 +808,18 @@ fn wycheproof_decryption(file: &str, tally: &mut Tally) {
         for g in &wf.test_groups {
             let sk = g.private_key.key(be);
             assert_eq!(sk.public_key().bits(), g.key_size);
+            if be == Backend::Portable {
+                let msg = b"key encodings";
+                let want = sk.sign_pkcs1v15(HashAlg::Sha256, msg).unwrap();
+                for parsed in [
+                    RsaPrivateKey::from_pkcs8_der(&g.private_key_pkcs8.0).unwrap(),
+                    RsaPrivateKey::from_pem(&g.private_key_pem).unwrap(),
+                ] {
+                    assert_eq!(parsed.sign_pkcs1v15(HashAlg::Sha256, msg).unwrap(), want, "{file}");
+                    assert_eq!(parsed.public_key().modulus(), sk.public_key().modulus());
+                }
+                tally.pass(&format!("{file} (key encodings)"), be.name());
+            }
             for t in &g.tests {
                 let what = format!("{file} #{} ({})", t.tc_id, t.comment);
                 match g.kind.as_str() {
@@ -924,6 +955,108 @@ mod enc_roundtrip {
             prop_assert!(sk.decrypt_oaep(alg, &wrong, &c).is_err());
             let c = pk.encrypt_pkcs1v15(msg, &mut OsRng).unwrap();
             prop_assert_eq!(sk.decrypt_pkcs1v15(&c).unwrap(), msg);
+        }
+    }
+}
+
+// -------------------------------------------------------- malformed encodings
+
+mod malformed {
+    use super::*;
+    use proptest::prelude::*;
+    use std::sync::OnceLock;
+
+    fn pkcs8() -> &'static Vec<u8> {
+        static DER: OnceLock<Vec<u8>> = OnceLock::new();
+        DER.get_or_init(|| wycheproof_key("rsa_oaep_2048_sha256_mgf1sha256_test.json", Backend::Portable).1)
+    }
+
+    fn spki() -> Vec<u8> {
+        RsaPrivateKey::from_pkcs8_der(pkcs8()).unwrap().public_key().to_spki_der()
+    }
+
+    /// Every parser on `data`: must return, never panic.
+    fn all_parsers(data: &[u8]) {
+        let _ = RsaPrivateKey::from_pkcs8_der(data);
+        let _ = RsaPrivateKey::from_pkcs1_der(data);
+        let _ = RsaPublicKey::from_spki_der(data);
+        let _ = RsaPublicKey::from_pkcs1_der(data);
+        if let Ok(text) = std::str::from_utf8(data) {
+            let _ = RsaPrivateKey::from_pem(text);
+            let _ = RsaPublicKey::from_pem(text);
+        }
+    }
+
+    #[test]
+    fn truncations_and_trailing_data_fail() {
+        let der = pkcs8();
+        for len in 0..der.len() {
+            assert!(RsaPrivateKey::from_pkcs8_der(&der[..len]).is_err(), "prefix of {len} bytes parsed");
+        }
+        let spki = spki();
+        for len in 0..spki.len() {
+            assert!(RsaPublicKey::from_spki_der(&spki[..len]).is_err(), "prefix of {len} bytes parsed");
+        }
+        let mut long = der.clone();
+        long.push(0);
+        assert_eq!(
+            RsaPrivateKey::from_pkcs8_der(&long).unwrap_err(),
+            ironseal::Error::BadEncoding { field: "PrivateKeyInfo (trailing data)" }
+        );
+        // An EC key's algorithm identifier is refused as unsupported.
+        let mut other = spki.clone();
+        let i = other
+            .windows(9)
+            .position(|w| w == [0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01])
+            .unwrap();
+        other[i + 8] = 0x02;
+        assert!(matches!(RsaPublicKey::from_spki_der(&other), Err(ironseal::Error::Unsupported { .. })));
+        // A mismatched CRT value is named.
+        let sk = RsaPrivateKey::from_pkcs8_der(der).unwrap();
+        let mut w = der.clone();
+        let l = w.len();
+        w[l - 1] ^= 1; // last byte of the coefficient
+        assert_eq!(
+            RsaPrivateKey::from_pkcs8_der(&w).unwrap_err(),
+            ironseal::Error::BadEncoding { field: "coefficient" }
+        );
+        drop(sk);
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 128, failure_persistence: None, ..ProptestConfig::default() })]
+
+        #[test]
+        fn mutated_pkcs8_never_panics(pos in any::<usize>(), val in any::<u8>(), op in 0u8..3, cut in any::<usize>()) {
+            let mut d = pkcs8().clone();
+            let i = pos % d.len();
+            match op {
+                0 => d[i] = val,
+                1 => d.insert(i, val),
+                _ => d.truncate(cut % d.len()),
+            }
+            all_parsers(&d);
+            // Mutating the header bytes (tags and lengths) must be rejected.
+            if op == 0 && i < 4 && d[i] != pkcs8()[i] {
+                prop_assert!(RsaPrivateKey::from_pkcs8_der(&d).is_err());
+            }
+        }
+
+        #[test]
+        fn mutated_spki_never_panics(pos in any::<usize>(), val in any::<u8>()) {
+            let mut d = spki();
+            let i = pos % d.len();
+            d[i] = val;
+            all_parsers(&d);
+        }
+
+        #[test]
+        fn random_bytes_never_panic(d in prop::collection::vec(any::<u8>(), 0..600)) {
+            all_parsers(&d);
+            let mut pem = b"-----BEGIN PRIVATE KEY-----\n".to_vec();
+            pem.extend_from_slice(&d);
+            pem.extend_from_slice(b"\n-----END PRIVATE KEY-----\n");
+            all_parsers(&pem);
         }
     }
 }

@@ -6,6 +6,7 @@
 //! random value every time, and checks its result against the public key
 //! before anything leaves (a fault would otherwise leak a factor of n).
 
+mod encoding;
 mod oaep;
 mod pkcs1v15;
 mod pss;
