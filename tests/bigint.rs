@@ -137,6 +137,35 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    /// Every fast backend gives the portable backend's results (products and
+    /// exponentiations, moduli up to 64 limbs, no reference needed).
+    #[test]
+    fn backends_agree_with_portable(n in limbs(64), seed in any::<u64>()) {
+        let n = odd_modulus(n);
+        let len = n.0.len();
+        let mut s = seed;
+        let mut next = || { s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407); s };
+        let a: Vec<u64> = (0..len).map(|_| next()).collect();
+        let e: Vec<u64> = (0..len.min(8)).map(|_| next()).collect();
+        let a = below(a, &n);
+        let port = modulus(&n, Backend::Portable);
+        let pa = port.to_mont(&port.elem_from_limbs(&a.limbs(len)).unwrap());
+        let want_mul = port.from_mont(&port.mul(&pa, &pa));
+        let want_pow = port.from_mont(&port.pow(&pa, &e));
+        for be in backends() {
+            let m = modulus(&n, be);
+            let ma = m.to_mont(&m.elem_from_limbs(&a.limbs(len)).unwrap());
+            let got_mul = m.from_mont(&m.mul(&ma, &ma));
+            let got_pow = m.from_mont(&m.pow(&ma, &e));
+            prop_assert_eq!(m.elem_limbs(&got_mul), port.elem_limbs(&want_mul));
+            prop_assert_eq!(m.elem_limbs(&got_pow), port.elem_limbs(&want_pow));
+        }
+    }
+}
+
 #[test]
 fn edge_values() {
     let sizes = [1usize, 2, 3, 16, 17, 32, 48, 64, 128];

@@ -13,6 +13,8 @@
 //! The multiplier is chosen when a modulus is built (see [`Modulus::with_backend`]).
 
 mod soft;
+#[cfg(target_arch = "x86_64")]
+mod x86_64;
 
 use core::fmt;
 use core::marker::PhantomData;
@@ -35,6 +37,8 @@ type Limbs = [u64; MAX_LIMBS];
 #[derive(Clone, Copy, Debug)]
 enum Engine {
     Portable,
+    #[cfg(target_arch = "x86_64")]
+    MulxAdx(x86_64::MulxAdx),
 }
 
 impl Engine {
@@ -44,6 +48,8 @@ impl Engine {
         }
         let e = match b {
             Backend::Portable => Some(Engine::Portable),
+            #[cfg(target_arch = "x86_64")]
+            Backend::X86MulxAdx => x86_64::MulxAdx::new().map(Engine::MulxAdx),
             _ => None,
         };
         e.ok_or(Error::BackendUnavailable(b))
@@ -60,6 +66,8 @@ impl Engine {
     fn backend(self) -> Backend {
         match self {
             Engine::Portable => Backend::Portable,
+            #[cfg(target_arch = "x86_64")]
+            Engine::MulxAdx(_) => Backend::X86MulxAdx,
         }
     }
 
@@ -67,6 +75,8 @@ impl Engine {
     fn mont_mul(self, r: &mut [u64], a: &[u64], b: &[u64], n: &[u64], n0: u64) {
         match self {
             Engine::Portable => soft::mont_mul(r, a, b, n, n0),
+            #[cfg(target_arch = "x86_64")]
+            Engine::MulxAdx(t) => t.mont_mul(r, a, b, n, n0),
         }
     }
 }
@@ -74,7 +84,11 @@ impl Engine {
 /// The backends of [`Primitive::BigInt`] this build implements (those of
 /// [`cpu::available`] that [`Modulus::with_backend`] accepts on a CPU that
 /// has them).
-pub const IMPLEMENTED: &[Backend] = &[Backend::Portable];
+pub const IMPLEMENTED: &[Backend] = &[
+    #[cfg(target_arch = "x86_64")]
+    Backend::X86MulxAdx,
+    Backend::Portable,
+];
 
 /// An odd modulus `n > 1` with its Montgomery constants: `-n^-1 mod 2^64`,
 /// `R mod n` and `R^2 mod n` for `R = 2^(64 len)`, computed once here.
@@ -219,6 +233,13 @@ impl<M> Modulus<M> {
         Self::build(bytes, other.engine)
     }
 
+    /// The same modulus (constants included) multiplying on `backend`.
+    pub fn rebind(&self, backend: Backend) -> Result<Self, Error> {
+        let mut m = self.clone();
+        m.engine = Engine::new(backend)?;
+        Ok(m)
+    }
+
     fn build(bytes: &[u8], engine: Engine) -> Result<Self, Error> {
         let start = bytes.iter().position(|&b| b != 0).unwrap_or(bytes.len());
         let bytes = &bytes[start..];
@@ -248,13 +269,14 @@ impl<M> Modulus<M> {
             engine,
             _m: PhantomData,
         };
-        // 2^(65 len) mod n by doubling from 1 is 2^len in Montgomery form;
-        // six Montgomery squarings raise it to 2^(64 len) = R, whose
-        // Montgomery form is R^2 mod n. All constant time.
+        // 2^(65 len) mod n is 2^len in Montgomery form; six Montgomery
+        // squarings raise it to 2^(64 len) = R, whose Montgomery form is
+        // R^2 mod n. It is reached by doubling from 2^(bits - 1) < n, so the
+        // work depends only on the (public) size. All constant time.
         let mut x = [0u64; MAX_LIMBS];
         let mut scratch = [0u64; MAX_LIMBS];
-        x[0] = 1;
-        for _ in 0..65 * len {
+        x[(bits - 1) / 64] = 1 << ((bits - 1) % 64);
+        for _ in (bits - 1)..65 * len {
             soft::double_mod(&mut x[..len], &n[..len], &mut scratch);
         }
         for _ in 0..6 {

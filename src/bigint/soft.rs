@@ -42,24 +42,27 @@ pub(crate) fn mont_mul(r: &mut [u64], a: &[u64], b: &[u64], n: &[u64], n0: u64) 
 #[inline(always)]
 fn mont_mul_sized<const T: usize>(r: &mut [u64], a: &[u64], b: &[u64], n: &[u64], n0: u64) {
     let len = n.len();
-    let (a, b, r) = (&a[..len], &b[..len], &mut r[..len]);
+    let (a, b, r, n) = (&a[..len], &b[..len], &mut r[..len], &n[..len]);
+    // One pass per word of b: t = (t + a b_i + m n) / 2^64, with m chosen so
+    // the low word vanishes. The product and the reduction each keep their
+    // own carry, so the two multiply chains overlap in the pipeline.
     let mut t = [0u64; T];
+    let t = &mut t[..len + 1];
     for &bi in b {
-        let mut c = 0;
-        for (tj, &aj) in t[..len].iter_mut().zip(a) {
-            (*tj, c) = mac(*tj, aj, bi, c);
-        }
-        let (s, c2) = adc(t[len], c, 0);
-        t[len] = s;
-        t[len + 1] = c2;
-        let m = t[0].wrapping_mul(n0);
-        let (_, mut c) = mac(t[0], m, n[0], 0);
+        let (lo, mut c1) = mac(t[0], a[0], bi, 0);
+        let m = lo.wrapping_mul(n0);
+        let (_, mut c2) = mac(lo, m, n[0], 0);
         for j in 1..len {
-            (t[j - 1], c) = mac(t[j], m, n[j], c);
+            let (x, c) = mac(t[j], a[j], bi, c1);
+            c1 = c;
+            let (y, c) = mac(x, m, n[j], c2);
+            c2 = c;
+            t[j - 1] = y;
         }
-        let (s, c2) = adc(t[len], c, 0);
+        // t[len] is 0 or 1; the sum fits two words.
+        let (s, hi) = adc(t[len], c1, c2);
         t[len - 1] = s;
-        t[len] = t[len + 1] + c2;
+        t[len] = hi;
     }
     final_sub(r, &t[..len], t[len], n);
 }

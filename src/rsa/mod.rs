@@ -154,6 +154,11 @@ impl RsaPublicKey {
         Ok(RsaPublicKey { n, e: e.to_vec() })
     }
 
+    /// The same key computing on `backend`.
+    pub fn with_backend(&self, backend: Backend) -> Result<Self, Error> {
+        Ok(RsaPublicKey { n: self.n.rebind(backend)?, e: self.e.clone() })
+    }
+
     /// The modulus size in bytes (the length of signatures and ciphertexts).
     pub fn size(&self) -> usize {
         self.n.byte_len()
@@ -393,6 +398,24 @@ impl RsaPrivateKey {
             return Err(Error::BadEncoding { field: "exponent2" });
         }
         Ok(())
+    }
+
+    /// The same key computing on `backend`.
+    pub fn with_backend(&self, backend: Backend) -> Result<Self, Error> {
+        Ok(RsaPrivateKey {
+            public: self.public.with_backend(backend)?,
+            p: self.p.rebind(backend)?,
+            q: self.q.rebind(backend)?,
+            dp: self.dp.clone(),
+            dq: self.dq.clone(),
+            qinv: self.qinv.clone(),
+            ir_key: self.ir_key,
+        })
+    }
+
+    /// The big-integer backend this key computes with.
+    pub fn backend(&self) -> Backend {
+        self.public.backend()
     }
 
     /// The matching public key.
