@@ -818,6 +818,10 @@ fn wycheproof_decryption(file: &str, tally: &mut Tally) {
                     assert_eq!(parsed.sign_pkcs1v15(HashAlg::Sha256, msg).unwrap(), want, "{file}");
                     assert_eq!(parsed.public_key().modulus(), sk.public_key().modulus());
                 }
+                // Our encoder reproduces the PKCS#8 DER byte for byte.
+                assert_eq!(sk.to_pkcs8_der(), g.private_key_pkcs8.0, "{file}");
+                let again = RsaPrivateKey::from_pem(&sk.to_pem()).unwrap();
+                assert_eq!(again.sign_pkcs1v15(HashAlg::Sha256, msg).unwrap(), want);
                 tally.pass(&format!("{file} (key encodings)"), be.name());
             }
             for t in &g.tests {
@@ -1058,5 +1062,98 @@ mod malformed {
             pem.extend_from_slice(b"\n-----END PRIVATE KEY-----\n");
             all_parsers(&pem);
         }
+    }
+}
+
+// ---------------------------------------------------- key generation, primes
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PrimeTest {
+    #[serde(rename = "tcId")]
+    tc_id: usize,
+    comment: String,
+    flags: Vec<String>,
+    value: HexBytes,
+    result: Expect,
+}
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct PrimeGroup {
+    #[serde(rename = "type")]
+    kind: String,
+    source: Source,
+    tests: Vec<PrimeTest>,
+}
+
+#[test]
+fn wycheproof_primality() {
+    let file = "primality_test.json";
+    let wf = common::wycheproof::<PrimeGroup>(file, |g| g.tests.iter().map(|t| t.flags.clone()).collect());
+    let mut tally = Tally::default();
+    for be in backends() {
+        for g in &wf.test_groups {
+            assert_eq!(g.kind, "PrimalityTest");
+            for t in &g.tests {
+                // Two's complement: a set top bit is a negative number, which is
+                // not prime (the flag NegativeOfPrime marks these as acceptable).
+                let v = &t.value.0;
+                let negative = v.first().is_some_and(|b| b & 0x80 != 0);
+                let got = !negative
+                    && bigint::prime::is_probable_prime_with_backend(v, 40, &mut OsRng, be).unwrap();
+                match t.result {
+                    Expect::Valid => assert!(got, "#{} ({}) not found prime", t.tc_id, t.comment),
+                    Expect::Invalid => assert!(!got, "#{} ({}) found prime", t.tc_id, t.comment),
+                    Expect::Acceptable => {
+                        assert_eq!(t.flags, ["NegativeOfPrime"]);
+                        assert!(!got);
+                    }
+                }
+                tally.pass(file, be.name());
+            }
+        }
+    }
+    assert!(tally.report() > 0);
+}
+
+/// A generated key: sizes, e, PKCS#8 export accepted by ring (which checks
+/// the key's consistency itself), and sign/verify/encrypt/decrypt both ways.
+fn check_generated(bits: usize) {
+    let sk = RsaPrivateKey::generate(bits, &mut OsRng).unwrap();
+    let pk = sk.public_key();
+    assert_eq!(pk.bits(), bits);
+    assert_eq!(pk.exponent(), [1, 0, 1]);
+    let der = sk.to_pkcs8_der();
+    let again = RsaPrivateKey::from_pkcs8_der(&der).unwrap();
+    assert_eq!(again.public_key().modulus(), pk.modulus());
+    let kp = ring::signature::RsaKeyPair::from_pkcs8(&der).unwrap();
+    let msg = b"generated";
+    let sig = sk.sign_pkcs1v15(HashAlg::Sha256, msg).unwrap();
+    let mut theirs = vec![0u8; pk.size()];
+    kp.sign(&ring::signature::RSA_PKCS1_SHA256, &ring::rand::SystemRandom::new(), msg, &mut theirs).unwrap();
+    assert_eq!(sig, theirs);
+    pk.verify_pss(HashAlg::Sha256, msg, &sk.sign_pss(HashAlg::Sha256, msg, &mut OsRng).unwrap()).unwrap();
+    let ct = pk.encrypt_oaep(HashAlg::Sha256, b"", msg, &mut OsRng).unwrap();
+    assert_eq!(sk.decrypt_oaep(HashAlg::Sha256, b"", &ct).unwrap(), msg);
+}
+
+#[test]
+fn generate_2048() {
+    check_generated(2048);
+    check_generated(2048);
+}
+
+#[test]
+fn generate_3072_and_4096() {
+    check_generated(3072);
+    check_generated(4096);
+}
+
+#[test]
+fn generate_rejects_other_sizes() {
+    for bits in [0usize, 1024, 2047, 2049, 8192] {
+        assert!(RsaPrivateKey::generate(bits, &mut OsRng).is_err());
     }
 }

@@ -12,6 +12,7 @@
 //!
 //! The multiplier is chosen when a modulus is built (see [`Modulus::with_backend`]).
 
+pub mod prime;
 mod soft;
 #[cfg(target_arch = "x86_64")]
 mod x86_64;

@@ -141,6 +141,62 @@ impl RsaPrivateKey {
         Self::from_pkcs1_der(key)
     }
 
+    /// The PKCS#1 `RSAPrivateKey` DER (version 0). Contains the secret key:
+    /// wipe it when done.
+    pub fn to_pkcs1_der(&self) -> Vec<u8> {
+        let k = self.size();
+        let limbs_be = |l: &[u64], len: usize| {
+            let mut out = vec![0u8; len];
+            crate::bigint::limbs_to_be(l, &mut out);
+            out
+        };
+        let (plen, qlen) = (self.p.byte_len(), self.q.byte_len());
+        let mut p = vec![0u8; plen];
+        self.p.write_be_bytes(&mut p);
+        let mut q = vec![0u8; qlen];
+        self.q.write_be_bytes(&mut q);
+        let mut parts = [
+            limbs_be(&self.d, k),
+            p,
+            q,
+            limbs_be(&self.dp, plen),
+            limbs_be(&self.dq, qlen),
+            limbs_be(self.p.elem_limbs(&self.qinv), plen),
+        ];
+        let mut w = Writer::new();
+        w.sequence(|s| {
+            s.unsigned(&[]).unsigned(&self.public.modulus()).unsigned(self.public.exponent());
+            for part in &parts {
+                s.unsigned(part);
+            }
+        });
+        for part in parts.iter_mut() {
+            ct::wipe(part);
+        }
+        w.finish()
+    }
+
+    /// The PKCS#8 `PrivateKeyInfo` DER (version 0). Contains the secret key.
+    pub fn to_pkcs8_der(&self) -> Vec<u8> {
+        let mut inner = self.to_pkcs1_der();
+        let mut w = Writer::new();
+        w.sequence(|s| {
+            s.unsigned(&[]);
+            write_algorithm(s);
+            s.element(der::OCTET_STRING, &inner);
+        });
+        ct::wipe(&mut inner);
+        w.finish()
+    }
+
+    /// The PKCS#8 key as PEM (`PRIVATE KEY`). Contains the secret key.
+    pub fn to_pem(&self) -> String {
+        let mut der = self.to_pkcs8_der();
+        let pem = pem::encode("PRIVATE KEY", &der);
+        ct::wipe(&mut der);
+        pem
+    }
+
     /// A private key from PEM: `PRIVATE KEY` (PKCS#8) or `RSA PRIVATE KEY`
     /// (PKCS#1). Encrypted PEM is refused.
     pub fn from_pem(text: &str) -> Result<Self, Error> {

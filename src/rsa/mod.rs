@@ -7,6 +7,7 @@
 //! before anything leaves (a fault would otherwise leak a factor of n).
 
 mod encoding;
+mod keygen;
 mod oaep;
 mod pkcs1v15;
 mod pss;
@@ -281,6 +282,8 @@ pub struct RsaPrivateKey {
     qinv: Elem<P>,
     /// SHA-256 of d (k bytes): the key of PKCS#1 v1.5 implicit rejection.
     ir_key: [u8; 32],
+    /// The private exponent d, `n.limbs()` limbs, kept for export only.
+    d: Vec<u64>,
 }
 
 impl Drop for RsaPrivateKey {
@@ -288,6 +291,7 @@ impl Drop for RsaPrivateKey {
         ct::wipe_words(&mut self.dp);
         ct::wipe_words(&mut self.dq);
         ct::wipe(&mut self.ir_key);
+        ct::wipe_words(&mut self.d);
     }
 }
 
@@ -362,7 +366,7 @@ impl RsaPrivateKey {
         bigint::limbs_to_be(n.elem_limbs(&d), &mut d_bytes);
         let ir_key = Sha256::digest(&d_bytes);
         ct::wipe(&mut d_bytes);
-        drop(d);
+        let d = n.elem_limbs(&d).to_vec();
         let mut dp = vec![0u64; lp];
         let mut dq = vec![0u64; lq];
         bigint::be_bytes_to_limbs(c.dp, &mut dp).map_err(|_| Error::BadEncoding { field: "exponent1" })?;
@@ -370,7 +374,7 @@ impl RsaPrivateKey {
         p.elem_from_limbs(&dp).map_err(|_| Error::BadEncoding { field: "exponent1" })?;
         q.elem_from_limbs(&dq).map_err(|_| Error::BadEncoding { field: "exponent2" })?;
         let qinv = p.elem_from_be_bytes(c.qinv).map_err(|_| Error::BadEncoding { field: "coefficient" })?;
-        let key = RsaPrivateKey { public, p, q, dp, dq, qinv, ir_key };
+        let key = RsaPrivateKey { public, p, q, dp, dq, qinv, ir_key, d };
         key.check_crt()?;
         Ok(key)
     }
@@ -410,6 +414,7 @@ impl RsaPrivateKey {
             dq: self.dq.clone(),
             qinv: self.qinv.clone(),
             ir_key: self.ir_key,
+            d: self.d.clone(),
         })
     }
 
