@@ -10,13 +10,19 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(missing_docs)]
 
+pub mod bigint;
 pub mod cpu;
 pub mod ct;
+pub mod der;
 mod error;
 pub mod hash;
 pub mod hkdf;
 pub mod hmac;
+#[cfg(feature = "std")]
+pub mod pem;
 pub mod rand;
+#[cfg(feature = "std")]
+pub mod rsa;
 pub mod sha1;
 pub mod sha2;
 pub mod x25519;

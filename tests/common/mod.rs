@@ -350,3 +350,191 @@ pub fn proptest_config(default_cases: u32) -> proptest::test_runner::Config {
     let cases = std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(default_cases);
     proptest::test_runner::Config { cases, failure_persistence: None, ..Default::default() }
 }
+// ---- bigint / rsa: a slow, obviously correct reference for big integers ----
+
+/// A non-negative integer as normalised little-endian u64 limbs (no high
+/// zero limbs). Variable time and slow; for checking the library only.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RefNum(pub Vec<u64>);
+
+impl RefNum {
+    fn norm(mut v: Vec<u64>) -> Self {
+        while v.last() == Some(&0) {
+            v.pop();
+        }
+        RefNum(v)
+    }
+    /// From little-endian limbs.
+    pub fn from_limbs(l: &[u64]) -> Self {
+        Self::norm(l.to_vec())
+    }
+    /// From a small value.
+    pub fn from_u64(x: u64) -> Self {
+        Self::norm(vec![x])
+    }
+    /// From big-endian bytes.
+    pub fn from_be(b: &[u8]) -> Self {
+        let mut v = vec![0u64; b.len().div_ceil(8)];
+        for (i, &x) in b.iter().rev().enumerate() {
+            v[i / 8] |= u64::from(x) << (8 * (i % 8));
+        }
+        Self::norm(v)
+    }
+    /// Big-endian bytes, left-padded to `len`.
+    pub fn to_be(&self, len: usize) -> Vec<u8> {
+        let mut out = vec![0u8; len];
+        for (i, o) in out.iter_mut().rev().enumerate() {
+            *o = self.0.get(i / 8).map_or(0, |l| (l >> (8 * (i % 8))) as u8);
+        }
+        assert!(self.bits() <= 8 * len, "value does not fit {len} bytes");
+        out
+    }
+    /// Limbs padded to `len`.
+    pub fn limbs(&self, len: usize) -> Vec<u64> {
+        let mut v = self.0.clone();
+        assert!(v.len() <= len);
+        v.resize(len, 0);
+        v
+    }
+    /// Bit length.
+    pub fn bits(&self) -> usize {
+        self.0.last().map_or(0, |&t| 64 * self.0.len() - t.leading_zeros() as usize)
+    }
+    /// Bit `i`.
+    pub fn bit(&self, i: usize) -> bool {
+        self.0.get(i / 64).is_some_and(|l| (l >> (i % 64)) & 1 == 1)
+    }
+    /// Whether zero.
+    pub fn is_zero(&self) -> bool {
+        self.0.is_empty()
+    }
+    fn cmp_mag(&self, o: &Self) -> std::cmp::Ordering {
+        self.0.len().cmp(&o.0.len()).then_with(|| self.0.iter().rev().cmp(o.0.iter().rev()))
+    }
+    /// Numeric comparison.
+    pub fn less(&self, o: &Self) -> bool {
+        self.cmp_mag(o) == std::cmp::Ordering::Less
+    }
+    /// Sum.
+    pub fn add(&self, o: &Self) -> Self {
+        let n = self.0.len().max(o.0.len()) + 1;
+        let mut v = vec![0u64; n];
+        let mut c = 0u128;
+        for (i, vi) in v.iter_mut().enumerate() {
+            let s = u128::from(*self.0.get(i).unwrap_or(&0)) + u128::from(*o.0.get(i).unwrap_or(&0)) + c;
+            *vi = s as u64;
+            c = s >> 64;
+        }
+        Self::norm(v)
+    }
+    /// Difference; panics when `o > self`.
+    pub fn sub(&self, o: &Self) -> Self {
+        assert!(!self.less(o), "RefNum::sub underflow");
+        let mut v = self.0.clone();
+        let mut borrow = 0i128;
+        for (i, vi) in v.iter_mut().enumerate() {
+            let d = i128::from(*vi) - i128::from(*o.0.get(i).unwrap_or(&0)) - borrow;
+            borrow = i128::from(d < 0);
+            *vi = d.rem_euclid(1 << 64) as u64;
+        }
+        Self::norm(v)
+    }
+    /// Product.
+    pub fn mul(&self, o: &Self) -> Self {
+        let mut v = vec![0u64; self.0.len() + o.0.len() + 1];
+        for (i, &a) in self.0.iter().enumerate() {
+            let mut c = 0u128;
+            for (j, &b) in o.0.iter().enumerate() {
+                let t = u128::from(a) * u128::from(b) + u128::from(v[i + j]) + c;
+                v[i + j] = t as u64;
+                c = t >> 64;
+            }
+            v[i + o.0.len()] = c as u64;
+        }
+        Self::norm(v)
+    }
+    /// `self << k`.
+    pub fn shl(&self, k: usize) -> Self {
+        let (w, b) = (k / 64, k % 64);
+        let mut v = vec![0u64; self.0.len() + w + 1];
+        for (i, &x) in self.0.iter().enumerate() {
+            v[i + w] |= x << b;
+            if b > 0 {
+                v[i + w + 1] |= x >> (64 - b);
+            }
+        }
+        Self::norm(v)
+    }
+    /// `self >> k`.
+    pub fn shr(&self, k: usize) -> Self {
+        let (w, b) = (k / 64, k % 64);
+        if w >= self.0.len() {
+            return RefNum(vec![]);
+        }
+        let mut v = vec![0u64; self.0.len() - w];
+        for (i, vi) in v.iter_mut().enumerate() {
+            *vi = self.0[i + w] >> b;
+            if b > 0 && i + w + 1 < self.0.len() {
+                *vi |= self.0[i + w + 1] << (64 - b);
+            }
+        }
+        Self::norm(v)
+    }
+    /// (quotient, remainder), by binary long division.
+    pub fn divrem(&self, d: &Self) -> (Self, Self) {
+        assert!(!d.is_zero(), "division by zero");
+        let mut q = vec![0u64; self.0.len().max(1)];
+        let mut r = RefNum(vec![]);
+        for i in (0..self.bits()).rev() {
+            r = r.shl(1);
+            if self.bit(i) {
+                r = r.add(&RefNum::from_u64(1));
+            }
+            if !r.less(d) {
+                r = r.sub(d);
+                q[i / 64] |= 1 << (i % 64);
+            }
+        }
+        (Self::norm(q), r)
+    }
+    /// `self mod m`.
+    pub fn rem(&self, m: &Self) -> Self {
+        self.divrem(m).1
+    }
+    /// `self^e mod m` by square-and-multiply.
+    pub fn modpow(&self, e: &Self, m: &Self) -> Self {
+        let mut acc = RefNum::from_u64(1).rem(m);
+        let base = self.rem(m);
+        for i in (0..e.bits()).rev() {
+            acc = acc.mul(&acc).rem(m);
+            if e.bit(i) {
+                acc = acc.mul(&base).rem(m);
+            }
+        }
+        acc
+    }
+    /// Greatest common divisor (binary, Stein).
+    pub fn gcd(&self, o: &Self) -> Self {
+        let (mut a, mut b) = (self.clone(), o.clone());
+        if a.is_zero() {
+            return b;
+        }
+        if b.is_zero() {
+            return a;
+        }
+        let twos = |x: &RefNum| (0..).find(|&i| x.bit(i)).unwrap();
+        let k = twos(&a).min(twos(&b));
+        a = a.shr(twos(&a));
+        loop {
+            b = b.shr(twos(&b));
+            if b.less(&a) {
+                std::mem::swap(&mut a, &mut b);
+            }
+            b = b.sub(&a);
+            if b.is_zero() {
+                return a.shl(k);
+            }
+        }
+    }
+}
+// ---- end of bigint / rsa block ----

@@ -1,0 +1,690 @@
+//! Fixed-width big integers for RSA: residues modulo an odd modulus, Montgomery
+//! multiplication (Montgomery 1985; CIOS, Koç et al. 1996) and modular
+//! exponentiation, constant time unless a name ends in `_vartime`.
+//!
+//! Numbers are little-endian arrays of 64-bit limbs of fixed capacity
+//! ([`MAX_LIMBS`], 8192 bits), so no operation allocates. The number of limbs
+//! of a modulus (its size) is public; its value, and every residue, may be
+//! secret. Types carry meaning: a [`Modulus<M>`] only accepts [`Elem<M>`] and
+//! [`Mont<M>`] of the same marker `M`, so residues of `p` cannot be passed to
+//! arithmetic modulo `q`, and a Montgomery-form value cannot be mistaken for a
+//! plain one.
+//!
+//! The multiplier is chosen when a modulus is built (see [`Modulus::with_backend`]).
+
+pub mod prime;
+mod soft;
+#[cfg(target_arch = "x86_64")]
+mod x86_64;
+
+use core::fmt;
+use core::marker::PhantomData;
+
+use crate::Error;
+use crate::cpu::{self, Backend, Primitive};
+use crate::ct;
+use crate::rand::Rng;
+
+/// The largest modulus, in 64-bit limbs (8192 bits).
+pub const MAX_LIMBS: usize = 128;
+
+/// Bits per exponent window in [`Modulus::pow`].
+const WINDOW: usize = 5;
+const TABLE: usize = 1 << WINDOW;
+
+type Limbs = [u64; MAX_LIMBS];
+
+/// The Montgomery multiplier a modulus uses.
+#[derive(Clone, Copy, Debug)]
+enum Engine {
+    Portable,
+    #[cfg(target_arch = "x86_64")]
+    MulxAdx(x86_64::MulxAdx),
+}
+
+impl Engine {
+    fn new(b: Backend) -> Result<Self, Error> {
+        if !cpu::is_available(Primitive::BigInt, b) {
+            return Err(Error::BackendUnavailable(b));
+        }
+        let e = match b {
+            Backend::Portable => Some(Engine::Portable),
+            #[cfg(target_arch = "x86_64")]
+            Backend::X86MulxAdx => x86_64::MulxAdx::new().map(Engine::MulxAdx),
+            _ => None,
+        };
+        e.ok_or(Error::BackendUnavailable(b))
+    }
+
+    /// The best engine this build and CPU can run.
+    fn preferred() -> Self {
+        cpu::available(Primitive::BigInt)
+            .iter()
+            .find_map(|&b| Engine::new(b).ok())
+            .unwrap_or(Engine::Portable)
+    }
+
+    fn backend(self) -> Backend {
+        match self {
+            Engine::Portable => Backend::Portable,
+            #[cfg(target_arch = "x86_64")]
+            Engine::MulxAdx(_) => Backend::X86MulxAdx,
+        }
+    }
+
+    #[inline(always)]
+    fn mont_mul(self, r: &mut [u64], a: &[u64], b: &[u64], n: &[u64], n0: u64) {
+        match self {
+            Engine::Portable => soft::mont_mul(r, a, b, n, n0),
+            #[cfg(target_arch = "x86_64")]
+            Engine::MulxAdx(t) => t.mont_mul(r, a, b, n, n0),
+        }
+    }
+}
+
+/// The backends of [`Primitive::BigInt`] this build implements (those of
+/// [`cpu::available`] that [`Modulus::with_backend`] accepts on a CPU that
+/// has them).
+pub const IMPLEMENTED: &[Backend] = &[
+    #[cfg(target_arch = "x86_64")]
+    Backend::X86MulxAdx,
+    Backend::Portable,
+];
+
+/// An odd modulus `n > 1` with its Montgomery constants: `-n^-1 mod 2^64`,
+/// `R mod n` and `R^2 mod n` for `R = 2^(64 len)`, computed once here.
+pub struct Modulus<M> {
+    n: Limbs,
+    rr: Limbs,
+    one: Limbs,
+    n0: u64,
+    len: usize,
+    bits: usize,
+    engine: Engine,
+    _m: PhantomData<fn() -> M>,
+}
+
+/// A residue modulo the [`Modulus<M>`], in plain form, below the modulus.
+pub struct Elem<M> {
+    v: Limbs,
+    _m: PhantomData<fn() -> M>,
+}
+
+/// A residue modulo the [`Modulus<M>`] in Montgomery form (`x R mod n`).
+pub struct Mont<M> {
+    v: Limbs,
+    _m: PhantomData<fn() -> M>,
+}
+
+macro_rules! residue_common {
+    ($t:ident) => {
+        impl<M> $t<M> {
+            const fn zero() -> Self {
+                $t { v: [0; MAX_LIMBS], _m: PhantomData }
+            }
+        }
+        impl<M> Clone for $t<M> {
+            fn clone(&self) -> Self {
+                $t { v: self.v, _m: PhantomData }
+            }
+        }
+        impl<M> Drop for $t<M> {
+            fn drop(&mut self) {
+                ct::wipe_words(&mut self.v);
+            }
+        }
+        impl<M> fmt::Debug for $t<M> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(concat!(stringify!($t), "(..)"))
+            }
+        }
+    };
+}
+residue_common!(Elem);
+residue_common!(Mont);
+
+impl<M> Drop for Modulus<M> {
+    fn drop(&mut self) {
+        ct::wipe_words(&mut self.n);
+        ct::wipe_words(&mut self.rr);
+        ct::wipe_words(&mut self.one);
+    }
+}
+
+impl<M> Clone for Modulus<M> {
+    fn clone(&self) -> Self {
+        Modulus {
+            n: self.n,
+            rr: self.rr,
+            one: self.one,
+            n0: self.n0,
+            len: self.len,
+            bits: self.bits,
+            engine: self.engine,
+            _m: PhantomData,
+        }
+    }
+}
+
+impl<M> fmt::Debug for Modulus<M> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Modulus({} bits, {})", self.bits, self.engine.backend())
+    }
+}
+
+/// Fills `out` with the big-endian `bytes` (which must fit) as little-endian
+/// limbs. Time depends only on the lengths.
+fn limbs_from_be(bytes: &[u8], out: &mut [u64]) {
+    out.fill(0);
+    for (i, &b) in bytes.iter().rev().enumerate() {
+        out[i / 8] |= u64::from(b) << (8 * (i % 8));
+    }
+}
+
+/// Writes the little-endian `limbs` as big-endian bytes filling `out`
+/// (truncating high limbs or padding with zeros). Time depends only on the
+/// lengths.
+pub fn limbs_to_be(limbs: &[u64], out: &mut [u8]) {
+    for (i, o) in out.iter_mut().rev().enumerate() {
+        *o = limbs.get(i / 8).map_or(0, |l| (l >> (8 * (i % 8))) as u8);
+    }
+}
+
+/// Big-endian bytes to limbs for a value of public size, such as a secret
+/// exponent: `out` gets `bytes` with leading zeros; bytes beyond
+/// `8 * out.len()` must be zero. Constant time in the values.
+pub fn be_bytes_to_limbs(bytes: &[u8], out: &mut [u64]) -> Result<(), Error> {
+    let cap = 8 * out.len();
+    let (high, low) = bytes.split_at(bytes.len().saturating_sub(cap));
+    let acc = high.iter().fold(0u8, |a, &b| a | b);
+    limbs_from_be(low, out);
+    if ct::eq_mask_u64(u64::from(acc), 0) == 0 {
+        return Err(Error::BadEncoding { field: "integer too large" });
+    }
+    Ok(())
+}
+
+/// `r = a * b` on plain limbs; `r.len() >= a.len() + b.len()`. Constant time.
+pub fn mul_limbs(r: &mut [u64], a: &[u64], b: &[u64]) {
+    assert!(r.len() >= a.len() + b.len(), "mul_limbs: output too short");
+    soft::mul_plain(r, a, b);
+}
+
+/// `r += a` on plain limbs (`a.len() <= r.len()`), returning the carry out.
+/// Constant time.
+pub fn add_limbs(r: &mut [u64], a: &[u64]) -> u64 {
+    soft::add_assign(r, a)
+}
+
+impl<M> Modulus<M> {
+    /// The big-endian `bytes` as a modulus, on the preferred backend. Leading
+    /// zero bytes are skipped (the size of a modulus is public).
+    pub fn from_be_bytes(bytes: &[u8]) -> Result<Self, Error> {
+        Self::build(bytes, Engine::preferred())
+    }
+
+    /// As [`from_be_bytes`](Self::from_be_bytes) on a chosen backend.
+    pub fn with_backend(bytes: &[u8], backend: Backend) -> Result<Self, Error> {
+        Self::build(bytes, Engine::new(backend)?)
+    }
+
+    /// The same modulus under another marker type (for a value that plays
+    /// two roles, such as a prime tested on its own).
+    pub fn with_backend_of<O>(bytes: &[u8], other: &Modulus<O>) -> Result<Self, Error> {
+        Self::build(bytes, other.engine)
+    }
+
+    /// The same modulus (constants included) multiplying on `backend`.
+    pub fn rebind(&self, backend: Backend) -> Result<Self, Error> {
+        let mut m = self.clone();
+        m.engine = Engine::new(backend)?;
+        Ok(m)
+    }
+
+    fn build(bytes: &[u8], engine: Engine) -> Result<Self, Error> {
+        let start = bytes.iter().position(|&b| b != 0).unwrap_or(bytes.len());
+        let bytes = &bytes[start..];
+        if bytes.is_empty() {
+            return Err(Error::BadEncoding { field: "modulus is zero" });
+        }
+        let len = bytes.len().div_ceil(8);
+        if len > MAX_LIMBS {
+            return Err(Error::Unsupported { what: "modulus longer than 8192 bits" });
+        }
+        let mut n = [0u64; MAX_LIMBS];
+        limbs_from_be(bytes, &mut n[..len]);
+        if n[0] & 1 == 0 {
+            return Err(Error::BadEncoding { field: "modulus is even" });
+        }
+        if len == 1 && n[0] == 1 {
+            return Err(Error::BadEncoding { field: "modulus is one" });
+        }
+        let bits = 64 * len - n[len - 1].leading_zeros() as usize;
+        let mut m = Modulus {
+            n,
+            rr: [0; MAX_LIMBS],
+            one: [0; MAX_LIMBS],
+            n0: soft::neg_inv_u64(n[0]),
+            len,
+            bits,
+            engine,
+            _m: PhantomData,
+        };
+        // 2^(65 len) mod n is 2^len in Montgomery form; six Montgomery
+        // squarings raise it to 2^(64 len) = R, whose Montgomery form is
+        // R^2 mod n. It is reached by doubling from 2^(bits - 1) < n, so the
+        // work depends only on the (public) size. All constant time.
+        let mut x = [0u64; MAX_LIMBS];
+        let mut scratch = [0u64; MAX_LIMBS];
+        x[(bits - 1) / 64] = 1 << ((bits - 1) % 64);
+        for _ in (bits - 1)..65 * len {
+            soft::double_mod(&mut x[..len], &n[..len], &mut scratch);
+        }
+        for _ in 0..6 {
+            m.mm(&mut scratch, &x, &x);
+            x[..len].copy_from_slice(&scratch[..len]);
+        }
+        m.rr = x;
+        let mut unit = [0u64; MAX_LIMBS];
+        unit[0] = 1;
+        let mut one = [0u64; MAX_LIMBS];
+        m.mm(&mut one, &m.rr, &unit);
+        m.one = one;
+        ct::wipe_words(&mut scratch);
+        Ok(m)
+    }
+
+    /// The Montgomery product of two `len`-limb values (see `soft::mont_mul`).
+    #[inline(always)]
+    fn mm(&self, r: &mut [u64], a: &[u64], b: &[u64]) {
+        let len = self.len;
+        self.engine.mont_mul(&mut r[..len], &a[..len], &b[..len], &self.n[..len], self.n0);
+    }
+
+    /// The backend this modulus multiplies with.
+    pub fn backend(&self) -> Backend {
+        self.engine.backend()
+    }
+
+    /// The size in bits (position of the top set bit plus one).
+    pub fn bits(&self) -> usize {
+        self.bits
+    }
+
+    /// The size in bytes.
+    pub fn byte_len(&self) -> usize {
+        self.bits.div_ceil(8)
+    }
+
+    /// The size in limbs.
+    pub fn limbs(&self) -> usize {
+        self.len
+    }
+
+    /// The modulus itself, as `limbs()` little-endian limbs.
+    pub fn as_limbs(&self) -> &[u64] {
+        &self.n[..self.len]
+    }
+
+    /// The modulus as big-endian bytes filling `out`.
+    pub fn write_be_bytes(&self, out: &mut [u8]) {
+        limbs_to_be(&self.n[..self.len], out);
+    }
+
+    /// The big-endian `bytes` (any length; leading zeros allowed) as a
+    /// residue; `Err` when the value is not below the modulus. Constant time
+    /// in the value.
+    pub fn elem_from_be_bytes(&self, bytes: &[u8]) -> Result<Elem<M>, Error> {
+        let mut e = Elem::zero();
+        be_bytes_to_limbs(bytes, &mut e.v[..self.len])
+            .map_err(|_| Error::BadEncoding { field: "integer not below the modulus" })?;
+        self.check_below(e)
+    }
+
+    /// The little-endian `limbs` as a residue; `Err` when the value is not
+    /// below the modulus. Constant time in the value.
+    pub fn elem_from_limbs(&self, limbs: &[u64]) -> Result<Elem<M>, Error> {
+        let mut e = Elem::zero();
+        let (low, high) = limbs.split_at(limbs.len().min(self.len));
+        e.v[..low.len()].copy_from_slice(low);
+        if soft::is_zero_mask(high) == 0 {
+            return Err(Error::BadEncoding { field: "integer not below the modulus" });
+        }
+        self.check_below(e)
+    }
+
+    fn check_below(&self, e: Elem<M>) -> Result<Elem<M>, Error> {
+        if soft::lt_mask(&e.v[..self.len], &self.n[..self.len]) == 0 {
+            return Err(Error::BadEncoding { field: "integer not below the modulus" });
+        }
+        Ok(e)
+    }
+
+    /// Writes `e` as big-endian bytes filling `out`, which must hold at least
+    /// [`byte_len`](Self::byte_len) bytes (extra bytes are leading zeros).
+    pub fn elem_to_be_bytes(&self, e: &Elem<M>, out: &mut [u8]) -> Result<(), Error> {
+        if out.len() < self.byte_len() {
+            return Err(Error::BadLength { what: "output shorter than the modulus" });
+        }
+        limbs_to_be(&e.v[..self.len], out);
+        Ok(())
+    }
+
+    /// The limbs of `e` (`limbs()` of them).
+    pub fn elem_limbs<'a>(&self, e: &'a Elem<M>) -> &'a [u64] {
+        &e.v[..self.len]
+    }
+
+    /// Whether `a == b`, in constant time.
+    pub fn elem_eq(&self, a: &Elem<M>, b: &Elem<M>) -> bool {
+        soft::eq_mask(&a.v[..self.len], &b.v[..self.len]) != 0
+    }
+
+    /// Zero (plain).
+    pub fn elem_zero(&self) -> Elem<M> {
+        Elem::zero()
+    }
+
+    /// `x R mod n`.
+    pub fn to_mont(&self, x: &Elem<M>) -> Mont<M> {
+        let mut r = Mont::zero();
+        self.mm(&mut r.v, &x.v, &self.rr);
+        r
+    }
+
+    /// `x R^-1 mod n`: back to plain form.
+    pub fn from_mont(&self, x: &Mont<M>) -> Elem<M> {
+        let mut unit = [0u64; MAX_LIMBS];
+        unit[0] = 1;
+        let mut r = Elem::zero();
+        self.mm(&mut r.v, &x.v, &unit);
+        r
+    }
+
+    /// One, in Montgomery form (`R mod n`).
+    pub fn one(&self) -> Mont<M> {
+        Mont { v: self.one, _m: PhantomData }
+    }
+
+    /// `a b` in Montgomery form.
+    pub fn mul(&self, a: &Mont<M>, b: &Mont<M>) -> Mont<M> {
+        let mut r = Mont::zero();
+        self.mm(&mut r.v, &a.v, &b.v);
+        r
+    }
+
+    /// `a^2` in Montgomery form.
+    pub fn square(&self, a: &Mont<M>) -> Mont<M> {
+        self.mul(a, a)
+    }
+
+    /// `a b` where `a` is in Montgomery form and `b` plain: the plain product.
+    pub fn mul_mixed(&self, a: &Mont<M>, b: &Elem<M>) -> Elem<M> {
+        let mut r = Elem::zero();
+        self.mm(&mut r.v, &a.v, &b.v);
+        r
+    }
+
+    /// `a + b mod n`.
+    pub fn add(&self, a: &Mont<M>, b: &Mont<M>) -> Mont<M> {
+        let mut r = Mont::zero();
+        soft::add_mod(&mut r.v, &a.v, &b.v, &self.n[..self.len]);
+        r
+    }
+
+    /// `a - b mod n`.
+    pub fn sub(&self, a: &Mont<M>, b: &Mont<M>) -> Mont<M> {
+        let mut r = Mont::zero();
+        soft::sub_mod(&mut r.v, &a.v, &b.v, &self.n[..self.len]);
+        r
+    }
+
+    /// Any number of little-endian limbs reduced modulo `n`, in Montgomery
+    /// form (Horner's rule over `len`-limb chunks: `acc = acc R + chunk`).
+    /// Constant time; only `x.len()` is public. Used for CRT, where a value
+    /// modulo `n = pq` is reduced modulo `p` and `q`.
+    pub fn reduce(&self, x: &[u64]) -> Mont<M> {
+        let len = self.len;
+        let mut acc = Mont::zero();
+        let mut chunk = [0u64; MAX_LIMBS];
+        let mut t1 = [0u64; MAX_LIMBS];
+        let mut t2 = [0u64; MAX_LIMBS];
+        for c in (0..x.len().div_ceil(len)).rev() {
+            let lo = c * len;
+            let hi = (lo + len).min(x.len());
+            chunk[..len].fill(0);
+            chunk[..hi - lo].copy_from_slice(&x[lo..hi]);
+            // Mont(acc R) = mont(Mont(acc), R^2); Mont(chunk) = mont(chunk, R^2),
+            // valid because chunk < R and R^2 mod n < n.
+            self.mm(&mut t1, &acc.v, &self.rr);
+            self.mm(&mut t2, &chunk, &self.rr);
+            soft::add_mod(&mut acc.v, &t1, &t2, &self.n[..len]);
+        }
+        ct::wipe_words(&mut chunk);
+        ct::wipe_words(&mut t1);
+        ct::wipe_words(&mut t2);
+        acc
+    }
+
+    /// `base^exp mod n` for a secret exponent given as little-endian limbs,
+    /// all `64 exp.len()` bits of which are processed (that count is public).
+    /// Fixed windows of 5 bits; every window reads the whole table.
+    pub fn pow(&self, base: &Mont<M>, exp: &[u64]) -> Mont<M> {
+        // Constant time: the table is scanned in full for every window, and
+        // the sequence of operations depends only on exp.len() and len.
+        let len = self.len;
+        let nwin = (64 * exp.len()).div_ceil(WINDOW);
+        if nwin == 0 {
+            return self.one();
+        }
+        let mut table = [0u64; TABLE * MAX_LIMBS];
+        table[..len].copy_from_slice(&self.one[..len]);
+        table[len..2 * len].copy_from_slice(&base.v[..len]);
+        for j in 2..TABLE {
+            let (done, rest) = table.split_at_mut(j * len);
+            self.mm(&mut rest[..len], &done[(j - 1) * len..], &base.v);
+        }
+        let window = |i: usize| -> u64 {
+            let pos = i * WINDOW;
+            let (limb, off) = (pos / 64, pos % 64);
+            let mut w = exp[limb] >> off;
+            if off + WINDOW > 64 && limb + 1 < exp.len() {
+                w |= exp[limb + 1] << (64 - off);
+            }
+            w & (TABLE as u64 - 1)
+        };
+        let mut acc = Mont::zero();
+        let mut sel = [0u64; MAX_LIMBS];
+        let mut tmp = [0u64; MAX_LIMBS];
+        select_from_table(&table, len, window(nwin - 1), &mut acc.v);
+        for i in (0..nwin - 1).rev() {
+            for _ in 0..WINDOW {
+                self.mm(&mut tmp, &acc.v, &acc.v);
+                acc.v[..len].copy_from_slice(&tmp[..len]);
+            }
+            select_from_table(&table, len, window(i), &mut sel);
+            self.mm(&mut tmp, &acc.v, &sel);
+            acc.v[..len].copy_from_slice(&tmp[..len]);
+        }
+        ct::wipe_words(&mut table[..TABLE * len]);
+        ct::wipe_words(&mut sel);
+        ct::wipe_words(&mut tmp);
+        acc
+    }
+
+    /// `base^exp mod n` for a public exponent (big-endian bytes): time
+    /// depends on the exponent's bits; the base is handled in constant time.
+    pub fn pow_vartime(&self, base: &Mont<M>, exp: &[u8]) -> Mont<M> {
+        let mut acc = self.one();
+        let mut started = false;
+        for &byte in exp {
+            for k in (0..8).rev() {
+                if started {
+                    acc = self.square(&acc);
+                }
+                if (byte >> k) & 1 == 1 {
+                    acc = if started { self.mul(&acc, base) } else { base.clone() };
+                    started = true;
+                }
+            }
+        }
+        acc
+    }
+
+    /// `x^-1 mod n`, or `None` when `gcd(x, n) != 1`. Variable time (binary
+    /// extended Euclid): only for values that may be public, such as a
+    /// random value masked by another (see RSA blinding).
+    pub fn inv_vartime(&self, x: &Elem<M>) -> Option<Elem<M>> {
+        let len = self.len;
+        let n = &self.n[..len];
+        let mut u = x.v;
+        let mut v = self.n;
+        let mut x1 = Elem::<M>::zero();
+        let mut x2 = Elem::<M>::zero();
+        x1.v[0] = 1;
+        let is_one = |a: &[u64]| a[0] == 1 && a[1..].iter().all(|&w| w == 0);
+        let is_zero = |a: &[u64]| a.iter().all(|&w| w == 0);
+        // Halves `a` and its coefficient `c` (mod n) while `a` is even.
+        let halve = |a: &mut [u64], c: &mut [u64]| {
+            while a[0] & 1 == 0 {
+                shr1(a, 0);
+                let odd = c[0] & 1;
+                let carry = if odd == 1 { soft::add_assign(c, n) } else { 0 };
+                shr1(c, carry);
+            }
+        };
+        if is_zero(&u[..len]) {
+            return None;
+        }
+        loop {
+            if is_one(&u[..len]) {
+                return Some(x1);
+            }
+            if is_one(&v[..len]) {
+                return Some(x2);
+            }
+            halve(&mut u[..len], &mut x1.v[..len]);
+            halve(&mut v[..len], &mut x2.v[..len]);
+            let mut d = [0u64; MAX_LIMBS];
+            if soft::lt_mask(&u[..len], &v[..len]) == 0 {
+                sub_into(&mut u[..len], &v[..len]);
+                soft::sub_mod(&mut d, &x1.v, &x2.v, n);
+                x1.v[..len].copy_from_slice(&d[..len]);
+                if is_zero(&u[..len]) {
+                    return None;
+                }
+            } else {
+                sub_into(&mut v[..len], &u[..len]);
+                soft::sub_mod(&mut d, &x2.v, &x1.v, n);
+                x2.v[..len].copy_from_slice(&d[..len]);
+            }
+        }
+    }
+
+    /// A uniformly random nonzero residue (rejection sampling on fresh
+    /// random bytes).
+    pub fn random_elem(&self, rng: &mut impl Rng) -> Result<Elem<M>, Error> {
+        let nbytes = self.byte_len();
+        let mut buf = [0u8; 8 * MAX_LIMBS];
+        let top_mask = 0xffu8 >> (8 * nbytes - self.bits);
+        for _ in 0..128 {
+            rng.fill(&mut buf[..nbytes])?;
+            buf[0] &= top_mask;
+            let ok = self.elem_from_be_bytes(&buf[..nbytes]);
+            ct::wipe(&mut buf[..nbytes]);
+            if let Ok(e) = ok
+                && soft::is_zero_mask(&e.v[..self.len]) == 0
+            {
+                return Ok(e);
+            }
+        }
+        Err(Error::RandomFailed)
+    }
+}
+
+/// `out = table[idx]` for a table of `TABLE` entries of `len` limbs.
+fn select_from_table(table: &[u64], len: usize, idx: u64, out: &mut [u64]) {
+    // Constant time: reads every entry, keeps one by mask.
+    out[..len].fill(0);
+    for j in 0..TABLE {
+        let mask = ct::eq_mask_u64(j as u64, idx);
+        for (o, &t) in out[..len].iter_mut().zip(&table[j * len..(j + 1) * len]) {
+            *o |= t & mask;
+        }
+    }
+}
+
+/// `a >>= 1`, shifting `top` in as the new high bit.
+fn shr1(a: &mut [u64], top: u64) {
+    let mut carry = top;
+    for w in a.iter_mut().rev() {
+        let next = *w & 1;
+        *w = (*w >> 1) | (carry << 63);
+        carry = next;
+    }
+}
+
+/// `a -= b` (with `a >= b`).
+fn sub_into(a: &mut [u64], b: &[u64]) {
+    let mut borrow = 0;
+    for (x, &y) in a.iter_mut().zip(b) {
+        (*x, borrow) = soft::sbb(*x, y, borrow);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct T;
+
+    fn modulus(v: u128) -> Modulus<T> {
+        Modulus::with_backend(&v.to_be_bytes(), Backend::Portable).unwrap()
+    }
+
+    fn elem(m: &Modulus<T>, v: u128) -> Elem<T> {
+        m.elem_from_be_bytes(&v.to_be_bytes()).unwrap()
+    }
+
+    fn value(m: &Modulus<T>, e: &Elem<T>) -> u128 {
+        let mut b = [0u8; 16];
+        limbs_to_be(m.elem_limbs(e), &mut b);
+        u128::from_be_bytes(b)
+    }
+
+    fn mulmod(a: u128, b: u128, n: u128) -> u128 {
+        // Double-and-add; n < 2^126 here, so nothing overflows.
+        let (mut acc, mut a, mut b) = (0u128, a % n, b);
+        while b > 0 {
+            if b & 1 == 1 {
+                acc = (acc + a) % n;
+            }
+            a = (a + a) % n;
+            b >>= 1;
+        }
+        acc
+    }
+
+    #[test]
+    fn small_values_against_u128() {
+        let n = 0x0000_0000_0000_0001_ffff_ffff_ffff_ff61u128; // 65 bits, two limbs
+        let m = modulus(n);
+        assert_eq!(m.limbs(), 2);
+        assert_eq!(m.bits(), 65);
+        let a = 0x1_2345_6789_abcd_ef01u128 % n;
+        let b = 0x0_fedc_ba98_7654_3210u128 % n;
+        let (ea, eb) = (elem(&m, a), elem(&m, b));
+        let prod = m.from_mont(&m.mul(&m.to_mont(&ea), &m.to_mont(&eb)));
+        assert_eq!(value(&m, &prod), mulmod(a, b, n));
+        let sum = m.from_mont(&m.add(&m.to_mont(&ea), &m.to_mont(&eb)));
+        assert_eq!(value(&m, &sum), (a + b) % n);
+        let diff = m.from_mont(&m.sub(&m.to_mont(&eb), &m.to_mont(&ea)));
+        assert_eq!(value(&m, &diff), (b + n - a) % n);
+        let inv = m.inv_vartime(&ea).unwrap();
+        assert_eq!(mulmod(value(&m, &inv), a, n), 1);
+        assert!(m.elem_from_be_bytes(&n.to_be_bytes()).is_err());
+        assert!(Modulus::<T>::from_be_bytes(&[0, 0]).is_err());
+        assert!(Modulus::<T>::from_be_bytes(&[1]).is_err());
+        assert!(Modulus::<T>::from_be_bytes(&[4]).is_err());
+    }
+}
