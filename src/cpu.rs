@@ -258,10 +258,8 @@ fn detect() -> Features {
     // cpufeatures ties VAES and VPCLMULQDQ to the AVX-512 register state; the
     // 256-bit forms need only AVX, so ask std where we have it.
     #[cfg(feature = "std")]
-    let (vaes, vpclmulqdq) = (
-        std::arch::is_x86_feature_detected!("vaes"),
-        std::arch::is_x86_feature_detected!("vpclmulqdq"),
-    );
+    let (vaes, vpclmulqdq) =
+        (std::arch::is_x86_feature_detected!("vaes"), std::arch::is_x86_feature_detected!("vpclmulqdq"));
     #[cfg(not(feature = "std"))]
     let (vaes, vpclmulqdq) = {
         cpufeatures::new!(cpuid_vaes, "vaes", "vpclmulqdq");

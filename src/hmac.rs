@@ -93,11 +93,7 @@ impl<H: Hash> Hmac<H> {
             return Err(Error::BadLength { what: "truncated HMAC tag" });
         }
         let mac = Self::mac(key, msg);
-        if ct::bytes_eq(&mac.as_ref()[..tag.len()], tag) {
-            Ok(())
-        } else {
-            Err(Error::AuthenticationFailed)
-        }
+        if ct::bytes_eq(&mac.as_ref()[..tag.len()], tag) { Ok(()) } else { Err(Error::AuthenticationFailed) }
     }
 }
 

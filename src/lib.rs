@@ -10,6 +10,8 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(missing_docs)]
 
+pub mod aes;
+pub mod aes_gcm;
 pub mod cpu;
 pub mod ct;
 mod error;

@@ -50,10 +50,7 @@ pub(crate) fn compress256(state: &mut [u32; 8], blocks: &[[u8; 64]]) {
                 let w2 = w[($i + 14) & 15];
                 let s0 = w15.rotate_right(7) ^ w15.rotate_right(18) ^ (w15 >> 3);
                 let s1 = w2.rotate_right(17) ^ w2.rotate_right(19) ^ (w2 >> 10);
-                w[$i] = w[$i]
-                    .wrapping_add(s0)
-                    .wrapping_add(w[($i + 9) & 15])
-                    .wrapping_add(s1);
+                w[$i] = w[$i].wrapping_add(s0).wrapping_add(w[($i + 9) & 15]).wrapping_add(s1);
             };
         }
         macro_rules! sixteen {
@@ -112,10 +109,7 @@ pub(crate) fn compress512(state: &mut [u64; 8], blocks: &[[u8; 128]]) {
                 let w2 = w[($i + 14) & 15];
                 let s0 = w15.rotate_right(1) ^ w15.rotate_right(8) ^ (w15 >> 7);
                 let s1 = w2.rotate_right(19) ^ w2.rotate_right(61) ^ (w2 >> 6);
-                w[$i] = w[$i]
-                    .wrapping_add(s0)
-                    .wrapping_add(w[($i + 9) & 15])
-                    .wrapping_add(s1);
+                w[$i] = w[$i].wrapping_add(s0).wrapping_add(w[($i + 9) & 15]).wrapping_add(s1);
             };
         }
         macro_rules! sixteen {

@@ -193,7 +193,8 @@ pub fn cavp(rel: &str) -> Vec<Record> {
                 params.clear();
             }
             in_brackets = true;
-            let (k, v) = inner.split_once('=').map(|(k, v)| (k.trim(), v.trim())).unwrap_or((inner.trim(), ""));
+            let (k, v) =
+                inner.split_once('=').map(|(k, v)| (k.trim(), v.trim())).unwrap_or((inner.trim(), ""));
             params.retain(|p| p.0 != k);
             params.push((k.to_string(), v.to_string()));
             continue;
