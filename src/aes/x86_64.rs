@@ -86,19 +86,25 @@ pub(crate) unsafe fn load_keys(keys: &[[u8; 16]; 15]) -> [__m128i; 15] {
 }
 
 /// Encrypts eight blocks held in registers.
-#[inline]
-#[target_feature(enable = "aes,sse2")]
-pub(crate) fn encrypt8(rk: &[__m128i; 15], rounds: usize, b: &mut [__m128i; 8]) {
-    for x in b.iter_mut() {
-        *x = _mm_xor_si128(*x, rk[0]);
-    }
-    for k in &rk[1..rounds] {
+///
+/// # Safety
+///
+/// Only for functions compiled with AES-NI (it is always inlined into them).
+#[inline(always)]
+pub(crate) unsafe fn encrypt8(rk: &[__m128i; 15], rounds: usize, b: &mut [__m128i; 8]) {
+    // SAFETY: the caller is compiled with AES-NI and has proven it present.
+    unsafe {
         for x in b.iter_mut() {
-            *x = _mm_aesenc_si128(*x, *k);
+            *x = _mm_xor_si128(*x, rk[0]);
         }
-    }
-    for x in b.iter_mut() {
-        *x = _mm_aesenclast_si128(*x, rk[rounds]);
+        for k in &rk[1..rounds] {
+            for x in b.iter_mut() {
+                *x = _mm_aesenc_si128(*x, *k);
+            }
+        }
+        for x in b.iter_mut() {
+            *x = _mm_aesenclast_si128(*x, rk[rounds]);
+        }
     }
 }
 

@@ -91,10 +91,11 @@ impl Drop for Key {
 }
 
 /// Reverses the 16 bytes of a register (block bytes <-> reflected element).
-#[inline]
-#[target_feature(enable = "sse2,ssse3")]
+#[inline(always)]
 unsafe fn bswap(x: __m128i) -> __m128i {
-    _mm_shuffle_epi8(x, _mm_set_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15))
+    // SAFETY: inlined only into functions compiled with AES-NI, PCLMULQDQ,
+    // SSSE3 and SSE4.1, which their callers have proven present.
+    unsafe { _mm_shuffle_epi8(x, _mm_set_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)) }
 }
 
 /// An unreduced 256-bit GHASH sum: `hi * 2^128 + mid * 2^64 + lo`.
@@ -106,47 +107,57 @@ struct Wide {
 }
 
 impl Wide {
-    #[inline]
-    #[target_feature(enable = "sse2")]
-    fn zero() -> Self {
-        Wide { lo: _mm_setzero_si128(), mid: _mm_setzero_si128(), hi: _mm_setzero_si128() }
+    #[inline(always)]
+    unsafe fn zero() -> Self {
+        // SAFETY: inlined only into functions compiled with AES-NI, PCLMULQDQ,
+        // SSSE3 and SSE4.1, which their callers have proven present.
+        unsafe { Wide { lo: _mm_setzero_si128(), mid: _mm_setzero_si128(), hi: _mm_setzero_si128() } }
     }
 
     /// Adds the carry-less product `x * h` (schoolbook, four multiplies).
-    #[inline]
-    #[target_feature(enable = "sse2,pclmulqdq")]
-    fn mul_add(&mut self, x: __m128i, h: __m128i) {
-        self.lo = _mm_xor_si128(self.lo, _mm_clmulepi64_si128(x, h, 0x00));
-        self.hi = _mm_xor_si128(self.hi, _mm_clmulepi64_si128(x, h, 0x11));
-        self.mid = _mm_xor_si128(self.mid, _mm_clmulepi64_si128(x, h, 0x01));
-        self.mid = _mm_xor_si128(self.mid, _mm_clmulepi64_si128(x, h, 0x10));
+    #[inline(always)]
+    unsafe fn mul_add(&mut self, x: __m128i, h: __m128i) {
+        // SAFETY: inlined only into functions compiled with AES-NI, PCLMULQDQ,
+        // SSSE3 and SSE4.1, which their callers have proven present.
+        unsafe {
+            self.lo = _mm_xor_si128(self.lo, _mm_clmulepi64_si128(x, h, 0x00));
+            self.hi = _mm_xor_si128(self.hi, _mm_clmulepi64_si128(x, h, 0x11));
+            self.mid = _mm_xor_si128(self.mid, _mm_clmulepi64_si128(x, h, 0x01));
+            self.mid = _mm_xor_si128(self.mid, _mm_clmulepi64_si128(x, h, 0x10));
+        }
     }
 
     /// Reduces modulo the GHASH polynomial. With `T = t1 * 2^128 + t0`
     /// holding the reflected product, each of the two steps moves the low
     /// 64 bits of `t0` up by 64 positions while multiplying them by
     /// x^128 mod g (the constant 0xc2 << 56 is x + x^2 + x^7 reflected).
-    #[inline]
-    #[target_feature(enable = "sse2,pclmulqdq")]
-    fn reduce(self) -> __m128i {
-        let poly = _mm_set_epi64x(0, 0xc200_0000_0000_0000u64 as i64);
-        let t0 = _mm_xor_si128(self.lo, _mm_slli_si128(self.mid, 8));
-        let t1 = _mm_xor_si128(self.hi, _mm_srli_si128(self.mid, 8));
-        let a = _mm_clmulepi64_si128(t0, poly, 0x00);
-        let t0 = _mm_xor_si128(_mm_shuffle_epi32(t0, 0x4e), a);
-        let a = _mm_clmulepi64_si128(t0, poly, 0x00);
-        let t0 = _mm_xor_si128(_mm_shuffle_epi32(t0, 0x4e), a);
-        _mm_xor_si128(t0, t1)
+    #[inline(always)]
+    unsafe fn reduce(self) -> __m128i {
+        // SAFETY: inlined only into functions compiled with AES-NI, PCLMULQDQ,
+        // SSSE3 and SSE4.1, which their callers have proven present.
+        unsafe {
+            let poly = _mm_set_epi64x(0, 0xc200_0000_0000_0000u64 as i64);
+            let t0 = _mm_xor_si128(self.lo, _mm_slli_si128(self.mid, 8));
+            let t1 = _mm_xor_si128(self.hi, _mm_srli_si128(self.mid, 8));
+            let a = _mm_clmulepi64_si128(t0, poly, 0x00);
+            let t0 = _mm_xor_si128(_mm_shuffle_epi32(t0, 0x4e), a);
+            let a = _mm_clmulepi64_si128(t0, poly, 0x00);
+            let t0 = _mm_xor_si128(_mm_shuffle_epi32(t0, 0x4e), a);
+            _mm_xor_si128(t0, t1)
+        }
     }
 }
 
 /// `x * y` where `y` is a stored power (already times x^-1).
-#[inline]
-#[target_feature(enable = "sse2,pclmulqdq")]
-fn gmul(x: __m128i, y: __m128i) -> __m128i {
-    let mut w = Wide::zero();
-    w.mul_add(x, y);
-    w.reduce()
+#[inline(always)]
+unsafe fn gmul(x: __m128i, y: __m128i) -> __m128i {
+    // SAFETY: inlined only into functions compiled with AES-NI, PCLMULQDQ,
+    // SSSE3 and SSE4.1, which their callers have proven present.
+    unsafe {
+        let mut w = Wide::zero();
+        w.mul_add(x, y);
+        w.reduce()
+    }
 }
 
 #[target_feature(enable = "aes,pclmulqdq,sse2,ssse3,sse4.1")]
@@ -213,12 +224,15 @@ impl Ghash {
         if n == 0 {
             return;
         }
-        let mut w = Wide::zero();
-        w.mul_add(_mm_xor_si128(self.pending[0], self.acc), self.h[n - 1]);
-        for i in 1..n {
-            w.mul_add(self.pending[i], self.h[n - 1 - i]);
+        // SAFETY: this function has the features `Wide` needs.
+        unsafe {
+            let mut w = Wide::zero();
+            w.mul_add(_mm_xor_si128(self.pending[0], self.acc), self.h[n - 1]);
+            for i in 1..n {
+                w.mul_add(self.pending[i], self.h[n - 1 - i]);
+            }
+            self.acc = w.reduce();
         }
-        self.acc = w.reduce();
         self.n = 0;
     }
 
@@ -227,12 +241,15 @@ impl Ghash {
     #[target_feature(enable = "sse2,pclmulqdq")]
     fn absorb8(&mut self, b: &[__m128i; 8]) {
         debug_assert_eq!(self.n, 0);
-        let mut w = Wide::zero();
-        w.mul_add(_mm_xor_si128(b[0], self.acc), self.h[7]);
-        for i in 1..8 {
-            w.mul_add(b[i], self.h[7 - i]);
+        // SAFETY: this function has the features `Wide` needs.
+        unsafe {
+            let mut w = Wide::zero();
+            w.mul_add(_mm_xor_si128(b[0], self.acc), self.h[7]);
+            for i in 1..8 {
+                w.mul_add(b[i], self.h[7 - i]);
+            }
+            self.acc = w.reduce();
         }
-        self.acc = w.reduce();
     }
 
     /// Queues `data` as blocks, zero-padding a partial last one.
@@ -284,53 +301,61 @@ unsafe fn j0_impl(k: &Key, iv: &[u8]) -> [u8; 16] {
 }
 
 /// The counter block `base` with its last word set to `ctr` (big-endian).
-#[inline]
-#[target_feature(enable = "sse2,sse4.1")]
-fn counter(base: __m128i, ctr: u32) -> __m128i {
-    _mm_insert_epi32(base, ctr.swap_bytes() as i32, 3)
+#[inline(always)]
+unsafe fn counter(base: __m128i, ctr: u32) -> __m128i {
+    // SAFETY: inlined only into functions compiled with AES-NI, PCLMULQDQ,
+    // SSSE3 and SSE4.1, which their callers have proven present.
+    unsafe { _mm_insert_epi32(base, ctr.swap_bytes() as i32, 3) }
 }
 
-#[inline]
-#[target_feature(enable = "sse2,sse4.1")]
-fn counters8(base: __m128i, ctr: u32) -> [__m128i; 8] {
-    core::array::from_fn(|i| counter(base, ctr.wrapping_add(i as u32)))
+#[inline(always)]
+unsafe fn counters8(base: __m128i, ctr: u32) -> [__m128i; 8] {
+    // SAFETY: inlined only into functions compiled with AES-NI, PCLMULQDQ,
+    // SSSE3 and SSE4.1, which their callers have proven present.
+    unsafe { core::array::from_fn(|i| counter(base, ctr.wrapping_add(i as u32))) }
 }
 
 /// Eight AES encryptions with the GHASH of eight other blocks woven into
 /// the rounds: the two run on different execution ports.
-#[inline]
-#[target_feature(enable = "aes,pclmulqdq,sse2")]
-fn aes8_ghash8<const NR: usize>(rk: &[__m128i; 15], b: &mut [__m128i; 8], g: &mut Ghash, x: &[__m128i; 8]) {
-    let mut w = Wide::zero();
-    for v in b.iter_mut() {
-        *v = _mm_xor_si128(*v, rk[0]);
-    }
-    for r in 1..NR {
+#[inline(always)]
+unsafe fn aes8_ghash8<const NR: usize>(
+    rk: &[__m128i; 15],
+    b: &mut [__m128i; 8],
+    g: &mut Ghash,
+    x: &[__m128i; 8],
+) {
+    // SAFETY: inlined only into functions compiled with AES-NI, PCLMULQDQ,
+    // SSSE3 and SSE4.1, which their callers have proven present.
+    unsafe {
+        let mut w = Wide::zero();
         for v in b.iter_mut() {
-            *v = _mm_aesenc_si128(*v, rk[r]);
+            *v = _mm_xor_si128(*v, rk[0]);
         }
-        if r <= 8 {
-            let i = r - 1;
-            let xi = if i == 0 { _mm_xor_si128(x[0], g.acc) } else { x[i] };
-            w.mul_add(xi, g.h[7 - i]);
+        for r in 1..NR {
+            for v in b.iter_mut() {
+                *v = _mm_aesenc_si128(*v, rk[r]);
+            }
+            if r <= 8 {
+                let i = r - 1;
+                let xi = if i == 0 { _mm_xor_si128(x[0], g.acc) } else { x[i] };
+                w.mul_add(xi, g.h[7 - i]);
+            }
         }
+        for v in b.iter_mut() {
+            *v = _mm_aesenclast_si128(*v, rk[NR]);
+        }
+        g.acc = w.reduce();
     }
-    for v in b.iter_mut() {
-        *v = _mm_aesenclast_si128(*v, rk[NR]);
-    }
-    g.acc = w.reduce();
 }
 
 /// Loads eight blocks from `p`.
-#[inline]
-#[target_feature(enable = "sse2")]
+#[inline(always)]
 unsafe fn load8(p: *const u8) -> [__m128i; 8] {
     // SAFETY: the caller guarantees 128 readable bytes at `p`.
     core::array::from_fn(|i| unsafe { _mm_loadu_si128(p.add(16 * i).cast()) })
 }
 
-#[inline]
-#[target_feature(enable = "sse2")]
+#[inline(always)]
 unsafe fn store8(p: *mut u8, b: &[__m128i; 8]) {
     for (i, v) in b.iter().enumerate() {
         // SAFETY: the caller guarantees 128 writable bytes at `p`.
@@ -352,7 +377,8 @@ unsafe fn finish_tail<const SEAL: bool>(
     tail: &mut [u8],
 ) -> __m128i {
     let nblocks = tail.len().div_ceil(16);
-    let mut b = counters8(base, ctr);
+    // SAFETY: this function has the features `counters8` needs.
+    let mut b = unsafe { counters8(base, ctr) };
     let mask_slot = if nblocks < 8 { nblocks } else { 0 };
     if nblocks < 8 {
         b[nblocks] = j0;
@@ -400,30 +426,33 @@ unsafe fn seal_impl<const NR: usize>(k: &Key, j0b: &[u8; 16], aad: &[u8], buf: &
         let total = buf.len();
         let bulk_len = total / 128 * 128;
         let (bulk, tail) = buf.split_at_mut(bulk_len);
-        let mut chunks = bulk.chunks_exact_mut(128);
-        if let Some(first) = chunks.next() {
+        // Chunk k is encrypted while chunk k - 2 is hashed: its ciphertext
+        // was stored long before, so the multiplies never wait on the AES
+        // rounds in flight (hashing chunk k - 1 would stall on them).
+        let n = bulk.len() / 128;
+        let p = bulk.as_mut_ptr();
+        if n > 0 {
             g.flush();
+        }
+        for k in 0..n {
             let mut b = counters8(j0, ctr);
             ctr = ctr.wrapping_add(8);
-            encrypt8(&rk, NR, &mut b);
-            let d = load8(first.as_ptr());
+            if k >= 2 {
+                let old = load8(p.add(128 * (k - 2)));
+                let x: [__m128i; 8] = core::array::from_fn(|i| bswap(old[i]));
+                aes8_ghash8::<NR>(&rk, &mut b, &mut g, &x);
+            } else {
+                encrypt8(&rk, NR, &mut b);
+            }
+            let d = load8(p.add(128 * k));
             for i in 0..8 {
                 b[i] = _mm_xor_si128(b[i], d[i]);
             }
-            store8(first.as_mut_ptr(), &b);
-            let mut prev: [__m128i; 8] = core::array::from_fn(|i| bswap(b[i]));
-            for chunk in chunks {
-                let mut b = counters8(j0, ctr);
-                ctr = ctr.wrapping_add(8);
-                aes8_ghash8::<NR>(&rk, &mut b, &mut g, &prev);
-                let d = load8(chunk.as_ptr());
-                for i in 0..8 {
-                    b[i] = _mm_xor_si128(b[i], d[i]);
-                }
-                store8(chunk.as_mut_ptr(), &b);
-                prev = core::array::from_fn(|i| bswap(b[i]));
-            }
-            g.absorb8(&prev);
+            store8(p.add(128 * k), &b);
+        }
+        for k in n.saturating_sub(2)..n {
+            let old = load8(p.add(128 * k));
+            g.absorb8(&core::array::from_fn(|i| bswap(old[i])));
         }
         let mask = finish_tail::<true>(&rk, NR, &mut g, j0, j0, ctr, tail);
         g.push_lengths(aad.len(), total);
