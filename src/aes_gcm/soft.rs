@@ -4,100 +4,149 @@
 //! GHASH (SP 800-38D §6.4) works on blocks read as big-endian 128-bit
 //! integers, which are the field elements with their bits reflected. The
 //! carry-less product of two 64-bit words is computed with ordinary
-//! multiplications of "holey" operands: each keeps only the bits of one
-//! residue class mod 5, so no column sum of partial products reaches 32 and
-//! carries never leave their 5-bit gap; the classes are then masked out and
-//! combined (the idea of BearSSL's `ghash_ctmul64`, here with 64x64->128
-//! multiplies). Integer multiplication is constant time on the targets we
-//! support.
+//! 64x64->128 multiplications of "holey" operands that keep only the bits
+//! of one residue class mod 4, so carries stay in the gaps and are masked
+//! away (the idea of BearSSL's `ghash_ctmul64`). Integer multiplication is
+//! constant time on the targets we support.
 
 use crate::aes::{RoundKeys, soft::Key as AesKey};
 use crate::ct;
 
-/// Bits whose position is `c` mod 5, for `c` in 0..5.
-const fn class_masks64() -> [u64; 5] {
-    let mut m = [0u64; 5];
-    let mut i = 0;
-    while i < 64 {
-        m[i % 5] |= 1 << i;
-        i += 1;
+/// Bits whose position is `c` mod 4, for `c` in 0..4.
+const M: [u64; 4] = [0x1111_1111_1111_1111, 0x2222_2222_2222_2222, 0x4444_4444_4444_4444, 0x8888_8888_8888_8888];
+
+const fn widen(m: u64) -> u128 {
+    (m as u128) | ((m as u128) << 64)
+}
+
+const M128: [u128; 4] = [widen(M[0]), widen(M[1]), widen(M[2]), widen(M[3])];
+
+/// One 64-bit word of H, prepared as the right operand of [`clmul64`]: the
+/// residue classes mod 4 of its low 60 bits, and its top four bits as
+/// all-ones or all-zeros masks.
+#[derive(Clone)]
+struct Operand {
+    classes: [u64; 4],
+    top: [u128; 4],
+}
+
+impl Operand {
+    fn new(y: u64) -> Self {
+        let low = y & ((1 << 60) - 1);
+        Operand {
+            classes: M.map(|m| low & m),
+            top: core::array::from_fn(|k| 0u128.wrapping_sub(u128::from((y >> (60 + k)) & 1))),
+        }
     }
-    m
 }
 
-const fn class_masks128() -> [u128; 5] {
-    let mut m = [0u128; 5];
-    let mut i = 0;
-    while i < 128 {
-        m[i % 5] |= 1 << i;
-        i += 1;
-    }
-    m
-}
-
-const M64: [u64; 5] = class_masks64();
-const M128: [u128; 5] = class_masks128();
-
-/// A 64-bit word split into its five residue classes.
+/// The 128-bit carry-less product of `x` and `y`.
+///
+/// The low 60 bits of `y` go through ordinary multiplications of "holey"
+/// operands: each keeps the bits of one residue class mod 4, so a column of
+/// a partial product sums at most 15 ones (a class of `y` has 15 bits) and
+/// its carries stay in the three-bit gap above it, which the final masks
+/// drop. The top four bits of `y` are added as masked shifts of `x`.
+/// Straight-line multiplies, shifts, XORs and masks only.
 #[inline(always)]
-fn split(b: u64) -> [u64; 5] {
-    M64.map(|m| b & m)
-}
-
-/// The carry-less product of `a` and the word whose classes are `b`.
-/// Straight-line multiplies, XORs and masks only.
-#[inline(always)]
-fn clmul64(a: u64, b: &[u64; 5]) -> u128 {
-    let a = split(a);
+fn clmul64(x: u64, y: &Operand) -> u128 {
+    let xs = M.map(|m| u128::from(x & m));
+    let ys = y.classes.map(u128::from);
     let mut r = 0u128;
-    for c in 0..5 {
+    for c in 0..4 {
         let mut s = 0u128;
-        for i in 0..5 {
-            s ^= u128::from(a[i]) * u128::from(b[(c + 5 - i) % 5]);
+        for i in 0..4 {
+            s ^= xs[i] * ys[(c + 4 - i) % 4];
         }
         r |= s & M128[c];
+    }
+    let xw = u128::from(x);
+    for k in 0..4 {
+        r ^= (xw << (60 + k)) & y.top[k];
     }
     r
 }
 
-/// The hash key H prepared for multiplication: the classes of its two
-/// halves and of their XOR (for Karatsuba).
+/// One power of H prepared for multiplication: its two 64-bit halves and
+/// their XOR (for Karatsuba).
+#[derive(Clone)]
+struct Power {
+    parts: [Operand; 3],
+}
+
+impl Power {
+    fn new(h: u128) -> Self {
+        let (h0, h1) = (h as u64, (h >> 64) as u64);
+        Power { parts: [Operand::new(h0), Operand::new(h1), Operand::new(h0 ^ h1)] }
+    }
+
+    /// The unreduced 255-bit carry-less product `x * self`, as (high, low).
+    #[inline(always)]
+    fn mul_wide(&self, x: u128) -> (u128, u128) {
+        let (x0, x1) = (x as u64, (x >> 64) as u64);
+        let lo = clmul64(x0, &self.parts[0]);
+        let hi = clmul64(x1, &self.parts[1]);
+        let mid = clmul64(x0 ^ x1, &self.parts[2]) ^ lo ^ hi;
+        (hi ^ (mid >> 64), lo ^ (mid << 64))
+    }
+}
+
+/// Reduces a 255-bit product of reflected operands modulo the GHASH
+/// polynomial.
+#[inline(always)]
+fn reduce((hi, lo): (u128, u128)) -> u128 {
+    // Shift left by one: now `d_hi` holds the reflected coefficients of
+    // degree 0..127 and `u` those of degree 128..255.
+    let d_hi = (hi << 1) | (lo >> 127);
+    let u = lo << 1;
+    // x^128 = x^7 + x^2 + x + 1: fold the part that overflows past degree
+    // 127 once more, then multiply by x^7 + x^2 + x + 1.
+    let z = u ^ (u << 127) ^ (u << 126) ^ (u << 121);
+    d_hi ^ z ^ (z >> 1) ^ (z >> 2) ^ (z >> 7)
+}
+
+/// The hash key: H, H^2, H^3 and H^4, so that four blocks can be
+/// multiplied independently and share one reduction.
 #[derive(Clone)]
 pub(crate) struct HashKey {
-    parts: [[u64; 5]; 3],
+    powers: [Power; 4],
 }
 
 impl HashKey {
     pub(crate) fn new(h: &[u8; 16]) -> Self {
-        let h = u128::from_be_bytes(*h);
-        let (h0, h1) = (h as u64, (h >> 64) as u64);
-        HashKey { parts: [split(h0), split(h1), split(h0 ^ h1)] }
+        let h1 = Power::new(u128::from_be_bytes(*h));
+        let h2 = reduce(h1.mul_wide(u128::from_be_bytes(*h)));
+        let h3 = reduce(h1.mul_wide(h2));
+        let h4 = reduce(h1.mul_wide(h3));
+        HashKey { powers: [h1, Power::new(h2), Power::new(h3), Power::new(h4)] }
     }
 
     /// `x * H` in GF(2^128), both in GHASH's reflected form.
     #[inline]
     pub(crate) fn mul(&self, x: u128) -> u128 {
-        let (x0, x1) = (x as u64, (x >> 64) as u64);
-        let lo = clmul64(x0, &self.parts[0]);
-        let hi = clmul64(x1, &self.parts[1]);
-        let mid = clmul64(x0 ^ x1, &self.parts[2]) ^ lo ^ hi;
-        // The 255-bit product of the reflected operands, (hi:lo).
-        let lo2 = lo ^ (mid << 64);
-        let hi2 = hi ^ (mid >> 64);
-        // Shift left by one: now `d_hi` holds the reflected coefficients of
-        // degree 0..127 and `d_lo` those of degree 128..255.
-        let d_hi = (hi2 << 1) | (lo2 >> 127);
-        let u = lo2 << 1;
-        // x^128 = x^7 + x^2 + x + 1: fold the part that overflows past
-        // degree 127 once more, then multiply by x^7 + x^2 + x + 1.
-        let z = u ^ (u << 127) ^ (u << 126) ^ (u << 121);
-        d_hi ^ z ^ (z >> 1) ^ (z >> 2) ^ (z >> 7)
+        reduce(self.powers[0].mul_wide(x))
+    }
+
+    /// `(acc + b0) H^4 + b1 H^3 + b2 H^2 + b3 H`: four blocks, one reduction.
+    #[inline]
+    fn mul4(&self, acc: u128, b: &[[u8; 16]]) -> u128 {
+        let (mut hi, mut lo) = self.powers[3].mul_wide(acc ^ u128::from_be_bytes(b[0]));
+        for i in 1..4 {
+            let (h, l) = self.powers[3 - i].mul_wide(u128::from_be_bytes(b[i]));
+            hi ^= h;
+            lo ^= l;
+        }
+        reduce((hi, lo))
     }
 
     /// Absorbs `data` into `acc`, zero-padding a partial last block.
     pub(crate) fn absorb(&self, acc: &mut u128, data: &[u8]) {
         let (blocks, tail) = data.as_chunks::<16>();
-        for b in blocks {
+        let mut quads = blocks.chunks_exact(4);
+        for q in &mut quads {
+            *acc = self.mul4(*acc, q);
+        }
+        for b in quads.remainder() {
             *acc = self.mul(*acc ^ u128::from_be_bytes(*b));
         }
         if !tail.is_empty() {
@@ -110,7 +159,10 @@ impl HashKey {
 
 impl Drop for HashKey {
     fn drop(&mut self) {
-        ct::wipe_words(self.parts.as_flattened_mut());
+        for p in self.powers.iter_mut().flat_map(|p| p.parts.iter_mut()) {
+            ct::wipe_words(&mut p.classes);
+            ct::wipe_words(&mut p.top);
+        }
     }
 }
 
