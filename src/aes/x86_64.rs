@@ -85,13 +85,13 @@ pub(crate) unsafe fn load_keys(keys: &[[u8; 16]; 15]) -> [__m128i; 15] {
     core::array::from_fn(|i| unsafe { _mm_loadu_si128(keys[i].as_ptr().cast()) })
 }
 
-/// Encrypts eight blocks held in registers.
+/// Encrypts `N` blocks held in registers.
 ///
 /// # Safety
 ///
 /// Only for functions compiled with AES-NI (it is always inlined into them).
 #[inline(always)]
-pub(crate) unsafe fn encrypt8(rk: &[__m128i; 15], rounds: usize, b: &mut [__m128i; 8]) {
+pub(crate) unsafe fn encrypt_n<const N: usize>(rk: &[__m128i; 15], rounds: usize, b: &mut [__m128i; N]) {
     // SAFETY: the caller is compiled with AES-NI and has proven it present.
     unsafe {
         for x in b.iter_mut() {
@@ -106,6 +106,17 @@ pub(crate) unsafe fn encrypt8(rk: &[__m128i; 15], rounds: usize, b: &mut [__m128
             *x = _mm_aesenclast_si128(*x, rk[rounds]);
         }
     }
+}
+
+/// Encrypts eight blocks held in registers.
+///
+/// # Safety
+///
+/// As for [`encrypt_n`].
+#[inline(always)]
+pub(crate) unsafe fn encrypt8(rk: &[__m128i; 15], rounds: usize, b: &mut [__m128i; 8]) {
+    // SAFETY: as the caller's.
+    unsafe { encrypt_n::<8>(rk, rounds, b) }
 }
 
 #[target_feature(enable = "aes,sse2,ssse3,sse4.1")]

@@ -13,7 +13,8 @@ use crate::aes::{RoundKeys, soft::Key as AesKey};
 use crate::ct;
 
 /// Bits whose position is `c` mod 4, for `c` in 0..4.
-const M: [u64; 4] = [0x1111_1111_1111_1111, 0x2222_2222_2222_2222, 0x4444_4444_4444_4444, 0x8888_8888_8888_8888];
+const M: [u64; 4] =
+    [0x1111_1111_1111_1111, 0x2222_2222_2222_2222, 0x4444_4444_4444_4444, 0x8888_8888_8888_8888];
 
 const fn widen(m: u64) -> u128 {
     (m as u128) | ((m as u128) << 64)

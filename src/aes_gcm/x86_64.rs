@@ -18,7 +18,7 @@
 use core::arch::x86_64::*;
 
 use crate::aes::RoundKeys;
-use crate::aes::x86_64::{encrypt8, load_keys};
+use crate::aes::x86_64::{encrypt_n, encrypt8, load_keys};
 use crate::{cpu, ct};
 
 /// Proof that this CPU has AES-NI (with SSSE3 and SSE4.1) and PCLMULQDQ.
@@ -337,7 +337,30 @@ unsafe fn aes8_ghash8<const NR: usize>(
             }
             if r <= 8 {
                 let i = r - 1;
-                let xi = if i == 0 { _mm_xor_si128(x[0], g.acc) } else { x[i] };
+                let mut xi = if i == 0 { _mm_xor_si128(x[0], g.acc) } else { x[i] };
+                // An empty asm statement that claims to read and rewrite the
+                // AES states, this step's GHASH input and the running sums:
+                // no instruction is emitted, but the compiler must keep
+                // GHASH step `i` between AES rounds `r` and `r + 1`, so the
+                // multiplies stay spread among the rounds instead of being
+                // gathered into one run that fills the scheduler ahead of
+                // the AES instructions.
+                core::arch::asm!(
+                    "/* {0} {1} {2} {3} {4} {5} {6} {7} {8} {9} {10} {11} */",
+                    inout(xmm_reg) b[0],
+                    inout(xmm_reg) b[1],
+                    inout(xmm_reg) b[2],
+                    inout(xmm_reg) b[3],
+                    inout(xmm_reg) b[4],
+                    inout(xmm_reg) b[5],
+                    inout(xmm_reg) b[6],
+                    inout(xmm_reg) b[7],
+                    inout(xmm_reg) xi,
+                    inout(xmm_reg) w.lo,
+                    inout(xmm_reg) w.mid,
+                    inout(xmm_reg) w.hi,
+                    options(pure, nomem, nostack, preserves_flags),
+                );
                 w.mul_add(xi, g.h[7 - i]);
             }
         }
@@ -377,20 +400,31 @@ unsafe fn finish_tail<const SEAL: bool>(
     tail: &mut [u8],
 ) -> __m128i {
     let nblocks = tail.len().div_ceil(16);
-    // SAFETY: this function has the features `counters8` needs.
-    let mut b = unsafe { counters8(base, ctr) };
-    let mask_slot = if nblocks < 8 { nblocks } else { 0 };
-    if nblocks < 8 {
-        b[nblocks] = j0;
-    }
-    // SAFETY (whole body): `encrypt8` needs only AES-NI; loads and stores
-    // go through the 128-byte stack buffer `tmp`.
+    // SAFETY (whole body): `counters8` and `encrypt_n` need only SSE4.1 and
+    // AES-NI; loads and stores go through the 128-byte stack buffer `tmp`.
     unsafe {
-        encrypt8(rk, rounds, &mut b);
-        let mut mask = b[mask_slot];
-        if nblocks == 8 {
-            let mut m = [j0; 8];
-            encrypt8(rk, rounds, &mut m);
+        // The keystream blocks, and E(J0) batched with them when they fit
+        // in four or eight; a lone J0 costs one block, not a batch.
+        let mut b = counters8(base, ctr);
+        let mask;
+        if nblocks == 0 {
+            let mut m = [j0];
+            encrypt_n::<1>(rk, rounds, &mut m);
+            mask = m[0];
+        } else if nblocks < 4 {
+            let mut q = [b[0], b[1], b[2], b[3]];
+            q[nblocks] = j0;
+            encrypt_n::<4>(rk, rounds, &mut q);
+            mask = q[nblocks];
+            b[..4].copy_from_slice(&q);
+        } else if nblocks < 8 {
+            b[nblocks] = j0;
+            encrypt8(rk, rounds, &mut b);
+            mask = b[nblocks];
+        } else {
+            let mut m = [j0];
+            encrypt8(rk, rounds, &mut b);
+            encrypt_n::<1>(rk, rounds, &mut m);
             mask = m[0];
         }
         if nblocks > 0 {
