@@ -132,8 +132,8 @@ impl HashKey {
     #[inline]
     fn mul4(&self, acc: u128, b: &[[u8; 16]]) -> u128 {
         let (mut hi, mut lo) = self.powers[3].mul_wide(acc ^ u128::from_be_bytes(b[0]));
-        for i in 1..4 {
-            let (h, l) = self.powers[3 - i].mul_wide(u128::from_be_bytes(b[i]));
+        for (blk, pow) in b[1..4].iter().zip(self.powers[..3].iter().rev()) {
+            let (h, l) = pow.mul_wide(u128::from_be_bytes(*blk));
             hi ^= h;
             lo ^= l;
         }
