@@ -11,6 +11,8 @@
 #![warn(missing_docs)]
 
 pub mod bigint;
+pub mod aes;
+pub mod aes_gcm;
 pub mod cpu;
 pub mod ct;
 pub mod der;

@@ -1,0 +1,251 @@
+//! AES-GCM (NIST SP 800-38D) with 128-bit tags: [`Aes128Gcm`],
+//! [`Aes192Gcm`] and [`Aes256Gcm`], in place with a detached tag.
+//!
+//! Backends: portable constant-time (`soft.rs`), AES-NI + PCLMULQDQ
+//! (`x86_64.rs`) and ARMv8 AES + PMULL (`aarch64.rs`). The fast backends run
+//! CTR and GHASH in one pass, eight blocks per iteration, with precomputed
+//! powers of H so that eight blocks share one reduction. The backend is
+//! chosen when the key is built and kept in it.
+
+#[cfg(target_arch = "aarch64")]
+mod aarch64;
+mod soft;
+#[cfg(target_arch = "x86_64")]
+mod x86_64;
+
+use core::fmt;
+
+use crate::Error;
+use crate::aes::RoundKeys;
+use crate::cpu::{self, Backend, Primitive};
+use crate::ct;
+
+/// The longest plaintext GCM allows: 2^39 - 256 bits (SP 800-38D §5.2.1.1).
+pub const MAX_MESSAGE_LEN: u64 = (1 << 36) - 32;
+
+/// Whether this module implements `b` (whether the CPU has it is asked
+/// separately).
+fn implemented(b: Backend) -> bool {
+    match b {
+        Backend::Portable => true,
+        #[cfg(target_arch = "x86_64")]
+        Backend::X86AesNiClmul => true,
+        #[cfg(target_arch = "aarch64")]
+        Backend::Aarch64AesPmull => true,
+        _ => false,
+    }
+}
+
+/// The backends of AES-GCM this build implements and this CPU can run, best
+/// first (a subset of `cpu::available(Primitive::AesGcm)`).
+pub fn backends() -> impl Iterator<Item = Backend> {
+    let list = cpu::available(Primitive::AesGcm);
+    (0..list.len()).map(move |i| list[i]).filter(|&b| implemented(b))
+}
+
+/// One key on one backend, stored inline (no allocation).
+#[derive(Clone)]
+#[allow(clippy::large_enum_variant)]
+enum Engine {
+    Portable(soft::Key),
+    #[cfg(target_arch = "x86_64")]
+    Clmul(x86_64::Key),
+    #[cfg(target_arch = "aarch64")]
+    Pmull(aarch64::Key),
+}
+
+impl Engine {
+    fn new(key: &[u8], b: Backend) -> Result<Self, Error> {
+        if !implemented(b) || !cpu::is_available(Primitive::AesGcm, b) {
+            return Err(Error::BackendUnavailable(b));
+        }
+        let rk = RoundKeys::expand(key);
+        let e = match b {
+            #[cfg(target_arch = "x86_64")]
+            Backend::X86AesNiClmul => x86_64::Key::new(&rk).map(Engine::Clmul),
+            #[cfg(target_arch = "aarch64")]
+            Backend::Aarch64AesPmull => aarch64::Key::new(&rk).map(Engine::Pmull),
+            _ => Some(Engine::Portable(soft::Key::new(&rk))),
+        };
+        e.ok_or(Error::BackendUnavailable(b))
+    }
+
+    fn preferred(key: &[u8]) -> Self {
+        let b = backends().next().unwrap_or(Backend::Portable);
+        Self::new(key, b).unwrap_or_else(|_| Engine::Portable(soft::Key::new(&RoundKeys::expand(key))))
+    }
+
+    fn backend(&self) -> Backend {
+        match self {
+            Engine::Portable(_) => Backend::Portable,
+            #[cfg(target_arch = "x86_64")]
+            Engine::Clmul(_) => Backend::X86AesNiClmul,
+            #[cfg(target_arch = "aarch64")]
+            Engine::Pmull(_) => Backend::Aarch64AesPmull,
+        }
+    }
+
+    fn j0(&self, iv: &[u8]) -> [u8; 16] {
+        if iv.len() == 12 {
+            let mut j0 = [0u8; 16];
+            j0[..12].copy_from_slice(iv);
+            j0[15] = 1;
+            return j0;
+        }
+        match self {
+            Engine::Portable(k) => k.j0(iv),
+            #[cfg(target_arch = "x86_64")]
+            Engine::Clmul(k) => k.j0(iv),
+            #[cfg(target_arch = "aarch64")]
+            Engine::Pmull(k) => k.j0(iv),
+        }
+    }
+
+    fn seal(&self, j0: &[u8; 16], aad: &[u8], buf: &mut [u8]) -> [u8; 16] {
+        match self {
+            Engine::Portable(k) => k.seal(j0, aad, buf),
+            #[cfg(target_arch = "x86_64")]
+            Engine::Clmul(k) => k.seal(j0, aad, buf),
+            #[cfg(target_arch = "aarch64")]
+            Engine::Pmull(k) => k.seal(j0, aad, buf),
+        }
+    }
+
+    fn open(&self, j0: &[u8; 16], aad: &[u8], buf: &mut [u8]) -> [u8; 16] {
+        match self {
+            Engine::Portable(k) => k.open(j0, aad, buf),
+            #[cfg(target_arch = "x86_64")]
+            Engine::Clmul(k) => k.open(j0, aad, buf),
+            #[cfg(target_arch = "aarch64")]
+            Engine::Pmull(k) => k.open(j0, aad, buf),
+        }
+    }
+
+    fn check_lengths(aad: &[u8], buf: &[u8]) -> Result<(), Error> {
+        if buf.len() as u64 > MAX_MESSAGE_LEN {
+            return Err(Error::BadLength { what: "AES-GCM message longer than 2^36 - 32 bytes" });
+        }
+        if aad.len() as u64 >= 1 << 61 {
+            return Err(Error::BadLength { what: "AES-GCM associated data longer than 2^61 - 1 bytes" });
+        }
+        Ok(())
+    }
+
+    fn seal_iv(&self, iv: &[u8], aad: &[u8], buf: &mut [u8]) -> Result<[u8; 16], Error> {
+        if iv.is_empty() {
+            return Err(Error::BadLength { what: "AES-GCM IV (must not be empty)" });
+        }
+        Self::check_lengths(aad, buf)?;
+        Ok(self.seal(&self.j0(iv), aad, buf))
+    }
+
+    fn open_iv(&self, iv: &[u8], aad: &[u8], buf: &mut [u8], tag: &[u8; 16]) -> Result<(), Error> {
+        if iv.is_empty() {
+            ct::wipe(buf);
+            return Err(Error::BadLength { what: "AES-GCM IV (must not be empty)" });
+        }
+        if let Err(e) = Self::check_lengths(aad, buf) {
+            ct::wipe(buf);
+            return Err(e);
+        }
+        let mut expect = self.open(&self.j0(iv), aad, buf);
+        let ok = ct::bytes_eq(&expect, tag);
+        ct::wipe(&mut expect);
+        if ok {
+            Ok(())
+        } else {
+            ct::wipe(buf);
+            Err(Error::AuthenticationFailed)
+        }
+    }
+}
+
+macro_rules! gcm_type {
+    ($name:ident, $len:expr, $doc:expr) => {
+        #[doc = $doc]
+        ///
+        /// The backend is chosen when the key is built ([`new`](Self::new)
+        /// picks the best one this CPU has) and kept in it. Key material is
+        /// wiped on drop.
+        #[derive(Clone)]
+        pub struct $name(Engine);
+
+        impl $name {
+            /// The key length in bytes.
+            pub const KEY_LEN: usize = $len;
+
+            /// A key on the best backend for this CPU.
+            pub fn new(key: &[u8; $len]) -> Self {
+                $name(Engine::preferred(key))
+            }
+
+            /// A key on a chosen backend; `Err(BackendUnavailable)` when this
+            /// build does not implement it or the CPU cannot run it.
+            pub fn with_backend(key: &[u8; $len], backend: Backend) -> Result<Self, Error> {
+                Engine::new(key, backend).map($name)
+            }
+
+            /// The backend this key runs on.
+            pub fn backend(&self) -> Backend {
+                self.0.backend()
+            }
+
+            /// Encrypts `buf` in place under the 12-byte `nonce` and returns
+            /// the tag, which authenticates `aad` and the ciphertext.
+            ///
+            /// # Panics
+            ///
+            /// If `buf` is longer than [`MAX_MESSAGE_LEN`] (64 GiB), which
+            /// GCM cannot encrypt under one nonce.
+            pub fn seal_in_place(&self, nonce: &[u8; 12], aad: &[u8], buf: &mut [u8]) -> [u8; 16] {
+                match self.0.seal_iv(nonce, aad, buf) {
+                    Ok(tag) => tag,
+                    Err(e) => panic!("{e}"),
+                }
+            }
+
+            /// Checks `tag` and decrypts `buf` in place. On `Err` the buffer
+            /// is zeroed: no unauthenticated plaintext is released. The tag
+            /// comparison is constant time.
+            pub fn open_in_place(
+                &self,
+                nonce: &[u8; 12],
+                aad: &[u8],
+                buf: &mut [u8],
+                tag: &[u8; 16],
+            ) -> Result<(), Error> {
+                self.0.open_iv(nonce, aad, buf, tag)
+            }
+
+            /// [`seal_in_place`](Self::seal_in_place) with an IV of any
+            /// non-zero length (SP 800-38D: IVs other than 12 bytes are
+            /// hashed into the first counter block). `Err` for an empty IV or
+            /// a message too long for GCM.
+            pub fn seal_in_place_iv(&self, iv: &[u8], aad: &[u8], buf: &mut [u8]) -> Result<[u8; 16], Error> {
+                self.0.seal_iv(iv, aad, buf)
+            }
+
+            /// [`open_in_place`](Self::open_in_place) with an IV of any
+            /// non-zero length. On `Err` the buffer is zeroed.
+            pub fn open_in_place_iv(
+                &self,
+                iv: &[u8],
+                aad: &[u8],
+                buf: &mut [u8],
+                tag: &[u8; 16],
+            ) -> Result<(), Error> {
+                self.0.open_iv(iv, aad, buf, tag)
+            }
+        }
+
+        impl fmt::Debug for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.debug_struct(stringify!($name)).field("backend", &self.backend()).finish_non_exhaustive()
+            }
+        }
+    };
+}
+
+gcm_type!(Aes128Gcm, 16, "AES-128-GCM.");
+gcm_type!(Aes192Gcm, 24, "AES-192-GCM.");
+gcm_type!(Aes256Gcm, 32, "AES-256-GCM.");
