@@ -10,9 +10,9 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(missing_docs)]
 
-pub mod bigint;
 pub mod aes;
 pub mod aes_gcm;
+pub mod bigint;
 pub mod cpu;
 pub mod ct;
 pub mod der;
