@@ -4,8 +4,9 @@
 //! with BMI2 and ADX, four 64-bit limbs multiplied with MULX/ADCX/ADOX
 //! (`x86_64.rs`). The curve code (`curve.rs`) is generic over them: the
 //! Montgomery ladder for any u-coordinate, and a table-driven Edwards
-//! fixed-base multiplication for public keys. Everything that touches the
-//! scalar runs in constant time.
+//! fixed-base multiplication for public keys; one constant-time safegcd
+//! inversion (`inv.rs`) at the end of each. Everything that touches the
+//! scalar runs in constant time: no secret-dependent branch or index.
 
 mod curve;
 mod field;

@@ -173,8 +173,9 @@ pub(super) const fn sqr_n(a: &Fe, n: u32) -> Fe {
     x
 }
 
-/// a^(p - 2) = 1/a (0 for 0), by the fixed chain of `field::invert`; a `const`
-/// copy for the table build.
+/// a^(p - 2) = 1/a (0 for 0) by the usual chain of 254 squarings and 11
+/// multiplications: the `const` inversion for the table build, and the
+/// reference the run-time inversion (`inv.rs`) is tested against.
 pub(super) const fn invert(z: &Fe) -> Fe {
     let z2 = sqr(z);
     let z9 = mul(&sqr_n(&z2, 2), z);

@@ -134,7 +134,7 @@ impl Field for MulxAdx {
             *x = c as u64;
             c >>= 64;
         }
-        let ge = (s[3] >> 63).wrapping_neg();
+        let ge = self.opaque(s[3] >> 63).wrapping_neg();
         s[3] &= u64::MAX >> 1;
         core::array::from_fn(|i| crate::ct::select_u64(ge, s[i], t[i]))
     }
