@@ -3,8 +3,6 @@
 //! the birationally equivalent twisted Edwards curve (Ed25519's, RFC 8032
 //! §5.1) with a precomputed table, mapped back by u = (1 + y) / (1 - y).
 
-use core::hint::black_box;
-
 use super::field::{Field, bytes_from_words, words_from_bytes};
 use super::soft;
 use crate::ct;
@@ -29,7 +27,7 @@ pub(super) fn ladder<F: Field>(f: F, k: &[u8; 32], u: &[u8; 32]) -> [u8; 32] {
     let mut z3 = f.one();
     let mut swap = 0u64;
     for t in (0..255).rev() {
-        let bit = black_box(u64::from((k[t / 8] >> (t % 8)) & 1));
+        let bit = f.opaque(u64::from((k[t / 8] >> (t % 8)) & 1));
         let mask = (swap ^ bit).wrapping_neg();
         f.cswap(mask, &mut x2, &mut x3);
         f.cswap(mask, &mut z2, &mut z3);
@@ -129,7 +127,7 @@ fn lookup<F: Field>(f: F, row: &Row, digit: i8) -> Niels<F::Fe> {
     w[0] |= zero & 1;
     w[4] |= zero & 1;
     // -(x, y) = (-x, y): swap y + x with y - x and negate 2dxy.
-    let neg_mask = black_box(neg).wrapping_neg();
+    let neg_mask = f.opaque(neg).wrapping_neg();
     let mut ypx = f.load(&[w[0], w[1], w[2], w[3]]);
     let mut ymx = f.load(&[w[4], w[5], w[6], w[7]]);
     f.cswap(neg_mask, &mut ypx, &mut ymx);
