@@ -1,7 +1,6 @@
 //! X25519 against RFC 7748 (§5.2, §6.1), Wycheproof, ring, and across
 //! backends: every backend this CPU can run is tested by name.
 
-#[allow(clippy::manual_is_multiple_of)] // in the shared reader, not ours to edit
 mod common;
 
 use common::{Expect, HexBytes, Source, Tally};
