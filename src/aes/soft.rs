@@ -1,10 +1,12 @@
 //! Portable, constant-time AES (FIPS 197): bitsliced, four blocks at a time.
 //!
 //! The state of four blocks is kept as eight 64-bit bit planes: plane `k`
-//! holds bit `k` of every byte, and byte `i` (FIPS 197 order, `i = 4c + r`)
-//! of block `b` sits at bit `16b + i`. SubBytes is the Boyar–Peralta circuit
-//! (ePrint 2009/191) on the planes; ShiftRows and MixColumns are fixed
-//! shifts and masks. Nothing indexes memory with secret data.
+//! holds bit `k` of every byte, and the byte in row `r`, column `c` of block
+//! `b` (FIPS 197 byte `4c + r`) sits at bit `16r + 4c + b`: each row is a
+//! 16-bit lane. SubBytes is the Boyar–Peralta circuit (ePrint 2009/191) on
+//! the planes; ShiftRows rotates each row's lane, and the row rotations of
+//! MixColumns are rotations of the whole word. Nothing indexes memory with
+//! secret data.
 
 use crate::ct;
 
@@ -146,15 +148,16 @@ fn transpose(w: &mut [u64; 8]) {
     }
 }
 
-/// Four blocks to bit planes. Byte `i` of block `b` lands at bit `16b + i`,
-/// which the transpose puts in word `j = i % 8`, byte `m = 2b + i / 8`.
+/// Four blocks to bit planes. Row `r`, column `c` of block `b` lands at bit
+/// `p = 16r + 4c + b`, which the transpose puts in word `p % 8`, byte `p / 8`.
 #[inline]
 pub(crate) fn pack(blocks: &[[u8; 16]; 4]) -> State {
     let mut w = [0u64; 8];
     for (j, word) in w.iter_mut().enumerate() {
         let mut bytes = [0u8; 8];
         for (m, byte) in bytes.iter_mut().enumerate() {
-            *byte = blocks[m / 2][8 * (m % 2) + j];
+            let (b, c, r) = (j % 4, 2 * (m % 2) + j / 4, m / 2);
+            *byte = blocks[b][4 * c + r];
         }
         *word = u64::from_le_bytes(bytes);
     }
@@ -170,7 +173,8 @@ pub(crate) fn unpack(q: &State) -> [[u8; 16]; 4] {
     let mut out = [[0u8; 16]; 4];
     for (j, word) in w.iter().enumerate() {
         for (m, byte) in word.to_le_bytes().into_iter().enumerate() {
-            out[m / 2][8 * (m % 2) + j] = byte;
+            let (b, c, r) = (j % 4, 2 * (m % 2) + j / 4, m / 2);
+            out[b][4 * c + r] = byte;
         }
     }
     ct::wipe_words(&mut w);
@@ -184,24 +188,19 @@ fn add_round_key(q: &mut State, rk: &State) {
     }
 }
 
-/// A 16-bit pattern repeated in the four block lanes.
-const fn lanes(x: u64) -> u64 {
-    x * 0x0001_0001_0001_0001
-}
-
-/// Row `r` of column `c` moves to column `c - r`: within each 16-bit lane,
-/// row `r`'s bits (positions `4c + r`) rotate down by `4r`.
+/// Row `r` moves left by `r` columns: new column `c` takes old column
+/// `c + r`, a rotation of row `r`'s 16-bit lane by `4r` bits.
 #[inline(always)]
 fn shift_rows(q: &mut State) {
     for x in q.iter_mut() {
         let v = *x;
-        *x = (v & lanes(0x1111))
-            | ((v >> 4) & lanes(0x0222))
-            | ((v << 12) & lanes(0x2000))
-            | ((v >> 8) & lanes(0x0044))
-            | ((v << 8) & lanes(0x4400))
-            | ((v >> 12) & lanes(0x0008))
-            | ((v << 4) & lanes(0x8880));
+        *x = (v & 0x0000_0000_0000_ffff)
+            | ((v >> 4) & 0x0000_0000_0fff_0000)
+            | ((v << 12) & 0x0000_0000_f000_0000)
+            | ((v >> 8) & 0x0000_00ff_0000_0000)
+            | ((v << 8) & 0x0000_ff00_0000_0000)
+            | ((v >> 12) & 0x000f_0000_0000_0000)
+            | ((v << 4) & 0xfff0_0000_0000_0000);
     }
 }
 
@@ -209,26 +208,26 @@ fn shift_rows(q: &mut State) {
 fn inv_shift_rows(q: &mut State) {
     for x in q.iter_mut() {
         let v = *x;
-        *x = (v & lanes(0x1111))
-            | ((v << 4) & lanes(0x2220))
-            | ((v >> 12) & lanes(0x0002))
-            | ((v >> 8) & lanes(0x0044))
-            | ((v << 8) & lanes(0x4400))
-            | ((v << 12) & lanes(0x8000))
-            | ((v >> 4) & lanes(0x0888));
+        *x = (v & 0x0000_0000_0000_ffff)
+            | ((v << 4) & 0x0000_0000_fff0_0000)
+            | ((v >> 12) & 0x0000_0000_000f_0000)
+            | ((v >> 8) & 0x0000_00ff_0000_0000)
+            | ((v << 8) & 0x0000_ff00_0000_0000)
+            | ((v << 12) & 0xf000_0000_0000_0000)
+            | ((v >> 4) & 0x0fff_0000_0000_0000);
     }
 }
 
 /// Each byte takes the value of the byte one row below it in its column.
 #[inline(always)]
 fn rot_rows1(x: u64) -> u64 {
-    ((x >> 1) & 0x7777_7777_7777_7777) | ((x << 3) & 0x8888_8888_8888_8888)
+    x.rotate_right(16)
 }
 
 /// Each byte takes the value of the byte two rows below it in its column.
 #[inline(always)]
 fn rot_rows2(x: u64) -> u64 {
-    ((x >> 2) & 0x3333_3333_3333_3333) | ((x << 2) & 0xcccc_cccc_cccc_cccc)
+    x.rotate_right(32)
 }
 
 /// Multiplication by x in GF(2^8) (modulus x^8 + x^4 + x^3 + x + 1).
@@ -464,11 +463,12 @@ mod tests {
         }
         let q = pack(&blocks);
         assert_eq!(unpack(&q), blocks);
-        // Plane k, bit 16b + i is bit k of byte i of block b.
+        // Plane k, bit 16r + 4c + b is bit k of byte 4c + r of block b.
         for b in 0..4 {
             for i in 0..16 {
+                let (c, r) = (i / 4, i % 4);
                 for (k, plane) in q.iter().enumerate() {
-                    assert_eq!((plane >> (16 * b + i)) & 1, u64::from((blocks[b][i] >> k) & 1));
+                    assert_eq!((plane >> (16 * r + 4 * c + b)) & 1, u64::from((blocks[b][i] >> k) & 1));
                 }
             }
         }
