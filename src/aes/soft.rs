@@ -14,20 +14,40 @@ use crate::ct;
 pub(crate) type State = [u64; 8];
 
 /// Round keys in plane form, each replicated to all four block lanes.
+///
+/// Encryption skips ShiftRows in every round but the last and keeps the
+/// state with row `r` rotated by `e_i * r` columns after round `i`, where
+/// `e_i = -i mod 4` (see [`mix_columns_shifted`]); `enc` holds round key `i`
+/// rotated the same way. `dec` holds the plain round keys.
 #[derive(Clone)]
 pub(crate) struct Key {
-    rk: [State; 15],
+    enc: [State; 15],
+    dec: [State; 15],
     rounds: usize,
+}
+
+/// `SR^e` on one block: row `r` moves left by `e * r` columns.
+fn shift_rows_bytes(x: &[u8; 16], e: usize) -> [u8; 16] {
+    core::array::from_fn(|i| {
+        let (c, r) = (i / 4, i % 4);
+        x[4 * ((c + e * r) % 4) + r]
+    })
 }
 
 impl Key {
     /// Converts byte round keys (from [`super::expand_key`]) to planes.
     pub(crate) fn new(round_keys: &super::RoundKeys) -> Self {
-        let mut rk = [[0u64; 8]; 15];
-        for (dst, src) in rk.iter_mut().zip(round_keys.keys()) {
-            *dst = pack(&[*src; 4]);
+        let rounds = round_keys.rounds();
+        let mut enc = [[0u64; 8]; 15];
+        let mut dec = [[0u64; 8]; 15];
+        for (i, src) in round_keys.keys().iter().enumerate() {
+            dec[i] = pack(&[*src; 4]);
+            let e = if i == rounds { 0 } else { (4 - i % 4) % 4 };
+            let mut k = shift_rows_bytes(src, e);
+            enc[i] = pack(&[k; 4]);
+            ct::wipe(&mut k);
         }
-        Key { rk, rounds: round_keys.rounds() }
+        Key { enc, dec, rounds }
     }
 
     /// Encrypts four blocks in place.
@@ -89,22 +109,33 @@ impl Key {
 
     fn encrypt_planes(&self, q: &mut State) {
         let n = self.rounds;
-        add_round_key(q, &self.rk[0]);
-        for rk in &self.rk[1..n] {
+        add_round_key(q, &self.enc[0]);
+        // Round i takes the state with rotation e_(i-1) to e_i = e_(i-1) - 1
+        // through MixColumns conjugated by SR^k, k = 1 - e_(i-1) = i mod 4.
+        for (i, rk) in self.enc.iter().enumerate().take(n).skip(1) {
             sub_bytes(q);
-            shift_rows(q);
-            mix_columns(q);
+            match i % 4 {
+                1 => mix_columns_shifted::<1>(q),
+                2 => mix_columns_shifted::<2>(q),
+                3 => mix_columns_shifted::<3>(q),
+                _ => mix_columns_shifted::<0>(q),
+            }
             add_round_key(q, rk);
         }
         sub_bytes(q);
-        shift_rows(q);
-        add_round_key(q, &self.rk[n]);
+        // The last round's ShiftRows, plus the rotation left over: SR^(1 - e)
+        // with e = e_(n-1) = 1 - n mod 4, so SR^(n mod 4).
+        match n % 4 {
+            2 => shift_rows_by::<2>(q),
+            _ => shift_rows_by::<0>(q),
+        }
+        add_round_key(q, &self.enc[n]);
     }
 
     fn decrypt_planes(&self, q: &mut State) {
         let n = self.rounds;
-        add_round_key(q, &self.rk[n]);
-        for rk in self.rk[1..n].iter().rev() {
+        add_round_key(q, &self.dec[n]);
+        for rk in self.dec[1..n].iter().rev() {
             inv_shift_rows(q);
             inv_sub_bytes(q);
             add_round_key(q, rk);
@@ -112,13 +143,14 @@ impl Key {
         }
         inv_shift_rows(q);
         inv_sub_bytes(q);
-        add_round_key(q, &self.rk[0]);
+        add_round_key(q, &self.dec[0]);
     }
 }
 
 impl Drop for Key {
     fn drop(&mut self) {
-        ct::wipe_words(self.rk.as_flattened_mut());
+        ct::wipe_words(self.enc.as_flattened_mut());
+        ct::wipe_words(self.dec.as_flattened_mut());
     }
 }
 
@@ -228,6 +260,62 @@ fn rot_rows1(x: u64) -> u64 {
 #[inline(always)]
 fn rot_rows2(x: u64) -> u64 {
     x.rotate_right(32)
+}
+
+/// A 16-bit pattern repeated in the four row lanes.
+const fn lanes(x: u64) -> u64 {
+    x * 0x0001_0001_0001_0001
+}
+
+/// Rotates every row's lane so that column `c` takes column `c + s`.
+#[inline(always)]
+fn rotate_columns<const S: u32>(x: u64) -> u64 {
+    if S % 4 == 0 {
+        return x;
+    }
+    let sh = 4 * (S % 4);
+    let keep = lanes(0xffff >> sh);
+    ((x >> sh) & keep) | ((x << (16 - sh)) & !keep)
+}
+
+/// ShiftRows to the power `M`: row `r` moves left by `M * r` columns.
+#[inline(always)]
+fn shift_rows_by<const M: usize>(q: &mut State) {
+    if M % 4 == 0 {
+        return;
+    }
+    if M % 4 == 1 {
+        shift_rows(q);
+        return;
+    }
+    // M = 2 (the only other case used): rows 1 and 3 move by 2 columns,
+    // row 2 by 4 (not at all).
+    let odd_rows = 0xffff_0000_ffff_0000u64;
+    for x in q.iter_mut() {
+        *x = (*x & !odd_rows) | (rotate_columns::<2>(*x) & odd_rows);
+    }
+}
+
+/// MixColumns conjugated by ShiftRows^K: SR^-K ∘ MixColumns ∘ SR^K, for a
+/// state whose rows are still rotated by earlier skipped ShiftRows
+/// ("fixslicing"). Row `r + j` joins row `r` shifted by `K j` columns:
+/// out[r][c] = 2 y[r][c] + 3 y[r+1][c+K] + y[r+2][c+2K] + y[r+3][c+3K].
+#[inline(always)]
+fn mix_columns_shifted<const K: u32>(q: &mut State) {
+    let r1 = |x: u64| rotate_columns::<K>(x.rotate_right(16));
+    let r2 = |x: u64| match (2 * K) % 4 {
+        0 => x.rotate_right(32),
+        _ => rotate_columns::<2>(x.rotate_right(32)),
+    };
+    let a1 = q.map(r1);
+    let mut t = [0u64; 8];
+    for k in 0..8 {
+        t[k] = q[k] ^ a1[k];
+    }
+    let t2 = xtime(&t);
+    for k in 0..8 {
+        q[k] = t2[k] ^ a1[k] ^ r2(t[k]);
+    }
 }
 
 /// Multiplication by x in GF(2^8) (modulus x^8 + x^4 + x^3 + x + 1).
