@@ -270,7 +270,7 @@ const fn lanes(x: u64) -> u64 {
 /// Rotates every row's lane so that column `c` takes column `c + s`.
 #[inline(always)]
 fn rotate_columns<const S: u32>(x: u64) -> u64 {
-    if S % 4 == 0 {
+    if S.is_multiple_of(4) {
         return x;
     }
     let sh = 4 * (S % 4);
@@ -281,7 +281,7 @@ fn rotate_columns<const S: u32>(x: u64) -> u64 {
 /// ShiftRows to the power `M`: row `r` moves left by `M * r` columns.
 #[inline(always)]
 fn shift_rows_by<const M: usize>(q: &mut State) {
-    if M % 4 == 0 {
+    if M.is_multiple_of(4) {
         return;
     }
     if M % 4 == 1 {
