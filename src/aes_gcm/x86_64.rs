@@ -407,6 +407,7 @@ unsafe fn batch<const N: usize>(
 /// E(J0).
 #[inline]
 #[target_feature(enable = "aes,pclmulqdq,sse2,ssse3,sse4.1")]
+#[allow(clippy::too_many_arguments)] // the loop state, passed by value
 unsafe fn finish_tail<const SEAL: bool>(
     rk: &[__m128i; 15],
     rounds: usize,
@@ -414,11 +415,13 @@ unsafe fn finish_tail<const SEAL: bool>(
     base: __m128i,
     j0: __m128i,
     ctr: u32,
+    lagged: &[u8],
     tail: &mut [u8],
 ) -> __m128i {
     // SAFETY (whole body): `counters8`, `batch` and `bswap` need only the
-    // features this function has; full blocks are loaded and stored in
-    // place through `as_chunks_mut`, a partial one through a stack block.
+    // features this function has; `lagged` is read in whole 128-byte
+    // chunks; full blocks of `tail` are loaded and stored in place through
+    // `as_chunks_mut`, a partial one through a stack block.
     unsafe {
         let mut b = counters8(base, ctr);
         let mask = match tail.len().div_ceil(16) {
@@ -437,6 +440,12 @@ unsafe fn finish_tail<const SEAL: bool>(
                 m[0]
             }
         };
+        // Chunks whose hashing was deferred, after the AES above has been
+        // issued so that the two overlap.
+        for chunk in lagged.chunks_exact(128) {
+            let old = load8(chunk.as_ptr());
+            g.absorb8(&core::array::from_fn(|i| bswap(old[i])));
+        }
         let (full, part) = tail.as_chunks_mut::<16>();
         for (blk, k) in full.iter_mut().zip(b) {
             let p = blk.as_mut_ptr().cast::<__m128i>();
@@ -501,11 +510,8 @@ unsafe fn seal_impl<const NR: usize>(k: &Key, j0b: &[u8; 16], aad: &[u8], buf: &
             }
             store8(p.add(128 * k), &b);
         }
-        for k in n.saturating_sub(2)..n {
-            let old = load8(p.add(128 * k));
-            g.absorb8(&core::array::from_fn(|i| bswap(old[i])));
-        }
-        let mask = finish_tail::<true>(&rk, NR, &mut g, j0, j0, ctr, tail);
+        let lagged = &bulk[n.saturating_sub(2) * 128..];
+        let mask = finish_tail::<true>(&rk, NR, &mut g, j0, j0, ctr, lagged, tail);
         g.push_lengths(aad.len(), total);
         let s = g.finish();
         let mut tag = [0u8; 16];
@@ -540,7 +546,7 @@ unsafe fn open_impl<const NR: usize>(k: &Key, j0b: &[u8; 16], aad: &[u8], buf: &
             }
             store8(chunk.as_mut_ptr(), &b);
         }
-        let mask = finish_tail::<false>(&rk, NR, &mut g, j0, j0, ctr, tail);
+        let mask = finish_tail::<false>(&rk, NR, &mut g, j0, j0, ctr, &[], tail);
         g.push_lengths(aad.len(), total);
         let s = g.finish();
         let mut tag = [0u8; 16];
