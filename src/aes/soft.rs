@@ -35,7 +35,7 @@ fn shift_rows_bytes(x: &[u8; 16], e: usize) -> [u8; 16] {
 }
 
 impl Key {
-    /// Converts byte round keys (from [`super::expand_key`]) to planes.
+    /// Converts byte round keys (from [`super::RoundKeys::expand`]) to planes.
     pub(crate) fn new(round_keys: &super::RoundKeys) -> Self {
         let rounds = round_keys.rounds();
         let mut enc = [[0u64; 8]; 15];
