@@ -4,8 +4,11 @@
 //! holds bit `k` of every byte, and the byte in row `r`, column `c` of block
 //! `b` (FIPS 197 byte `4c + r`) sits at bit `16r + 4c + b`: each row is a
 //! 16-bit lane. SubBytes is the Boyar–Peralta circuit (ePrint 2009/191) on
-//! the planes; ShiftRows rotates each row's lane, and the row rotations of
-//! MixColumns are rotations of the whole word. Nothing indexes memory with
+//! the planes; the row rotations of MixColumns are rotations of the whole
+//! word. Encryption skips ShiftRows until the last round and uses
+//! MixColumns conjugated by the pending ShiftRows power instead (the idea of
+//! fixslicing, Adomnicai and Peyrin, TCHES 2021/1), which costs one masked
+//! lane rotation where ShiftRows costs three. Nothing indexes memory with
 //! secret data.
 
 use crate::ct;
