@@ -183,18 +183,34 @@ fn transpose(w: &mut [u64; 8]) {
     }
 }
 
+/// Moves byte `r` of `x` to byte `2r`.
+#[inline(always)]
+fn spread(x: u32) -> u64 {
+    let x = u64::from(x);
+    let x = (x | (x << 16)) & 0x0000_ffff_0000_ffff;
+    (x | (x << 8)) & 0x00ff_00ff_00ff_00ff
+}
+
+/// The inverse of [`spread`] (odd bytes of `y` are ignored).
+#[inline(always)]
+fn compress(y: u64) -> u32 {
+    let y = y & 0x00ff_00ff_00ff_00ff;
+    let y = (y | (y >> 8)) & 0x0000_ffff_0000_ffff;
+    (y | (y >> 16)) as u32
+}
+
 /// Four blocks to bit planes. Row `r`, column `c` of block `b` lands at bit
-/// `p = 16r + 4c + b`, which the transpose puts in word `p % 8`, byte `p / 8`.
+/// `p = 16r + 4c + b`, which the transpose puts in word `p % 8 = 4 (c % 2)
+/// + b`, byte `p / 8 = 2r + c / 2`: word `4h + b` interleaves the bytes of
+/// columns `h` and `h + 2` of block `b`.
 #[inline]
 pub(crate) fn pack(blocks: &[[u8; 16]; 4]) -> State {
     let mut w = [0u64; 8];
-    for (j, word) in w.iter_mut().enumerate() {
-        let mut bytes = [0u8; 8];
-        for (m, byte) in bytes.iter_mut().enumerate() {
-            let (b, c, r) = (j % 4, 2 * (m % 2) + j / 4, m / 2);
-            *byte = blocks[b][4 * c + r];
+    for (b, blk) in blocks.iter().enumerate() {
+        let col = |c: usize| u32::from_le_bytes([blk[4 * c], blk[4 * c + 1], blk[4 * c + 2], blk[4 * c + 3]]);
+        for h in 0..2 {
+            w[4 * h + b] = spread(col(h)) | (spread(col(h + 2)) << 8);
         }
-        *word = u64::from_le_bytes(bytes);
     }
     transpose(&mut w);
     w
@@ -206,10 +222,11 @@ pub(crate) fn unpack(q: &State) -> [[u8; 16]; 4] {
     let mut w = *q;
     transpose(&mut w);
     let mut out = [[0u8; 16]; 4];
-    for (j, word) in w.iter().enumerate() {
-        for (m, byte) in word.to_le_bytes().into_iter().enumerate() {
-            let (b, c, r) = (j % 4, 2 * (m % 2) + j / 4, m / 2);
-            out[b][4 * c + r] = byte;
+    for (b, blk) in out.iter_mut().enumerate() {
+        for h in 0..2 {
+            let x = w[4 * h + b];
+            blk[4 * h..4 * h + 4].copy_from_slice(&compress(x).to_le_bytes());
+            blk[4 * h + 8..4 * h + 12].copy_from_slice(&compress(x >> 8).to_le_bytes());
         }
     }
     ct::wipe_words(&mut w);
