@@ -84,10 +84,10 @@ pub(crate) unsafe fn load_keys(keys: &[[u8; 16]; 15]) -> [uint8x16_t; 15] {
     core::array::from_fn(|i| unsafe { vld1q_u8(keys[i].as_ptr()) })
 }
 
-/// Encrypts eight blocks held in registers.
+/// Encrypts `N` blocks held in registers.
 #[inline]
 #[target_feature(enable = "neon,aes")]
-pub(crate) fn encrypt8(rk: &[uint8x16_t; 15], rounds: usize, b: &mut [uint8x16_t; 8]) {
+pub(crate) fn encrypt_n<const N: usize>(rk: &[uint8x16_t; 15], rounds: usize, b: &mut [uint8x16_t; N]) {
     for k in &rk[..rounds - 1] {
         for x in b.iter_mut() {
             *x = vaesmcq_u8(vaeseq_u8(*x, *k));
@@ -96,6 +96,13 @@ pub(crate) fn encrypt8(rk: &[uint8x16_t; 15], rounds: usize, b: &mut [uint8x16_t
     for x in b.iter_mut() {
         *x = veorq_u8(vaeseq_u8(*x, rk[rounds - 1]), rk[rounds]);
     }
+}
+
+/// Encrypts eight blocks held in registers.
+#[inline]
+#[target_feature(enable = "neon,aes")]
+pub(crate) fn encrypt8(rk: &[uint8x16_t; 15], rounds: usize, b: &mut [uint8x16_t; 8]) {
+    encrypt_n::<8>(rk, rounds, b)
 }
 
 #[target_feature(enable = "neon,aes")]

@@ -1,10 +1,15 @@
 //! Portable, constant-time AES (FIPS 197): bitsliced, four blocks at a time.
 //!
 //! The state of four blocks is kept as eight 64-bit bit planes: plane `k`
-//! holds bit `k` of every byte, and byte `i` (FIPS 197 order, `i = 4c + r`)
-//! of block `b` sits at bit `16b + i`. SubBytes is the Boyar–Peralta circuit
-//! (ePrint 2009/191) on the planes; ShiftRows and MixColumns are fixed
-//! shifts and masks. Nothing indexes memory with secret data.
+//! holds bit `k` of every byte, and the byte in row `r`, column `c` of block
+//! `b` (FIPS 197 byte `4c + r`) sits at bit `16r + 4c + b`: each row is a
+//! 16-bit lane. SubBytes is the Boyar–Peralta circuit (ePrint 2009/191) on
+//! the planes; the row rotations of MixColumns are rotations of the whole
+//! word. Encryption skips ShiftRows until the last round and uses
+//! MixColumns conjugated by the pending ShiftRows power instead (the idea of
+//! fixslicing, Adomnicai and Peyrin, TCHES 2021/1), which costs one masked
+//! lane rotation where ShiftRows costs three. Nothing indexes memory with
+//! secret data.
 
 use crate::ct;
 
@@ -12,20 +17,40 @@ use crate::ct;
 pub(crate) type State = [u64; 8];
 
 /// Round keys in plane form, each replicated to all four block lanes.
+///
+/// Encryption skips ShiftRows in every round but the last and keeps the
+/// state with row `r` rotated by `e_i * r` columns after round `i`, where
+/// `e_i = -i mod 4` (see [`mix_columns_shifted`]); `enc` holds round key `i`
+/// rotated the same way. `dec` holds the plain round keys.
 #[derive(Clone)]
 pub(crate) struct Key {
-    rk: [State; 15],
+    enc: [State; 15],
+    dec: [State; 15],
     rounds: usize,
 }
 
+/// `SR^e` on one block: row `r` moves left by `e * r` columns.
+fn shift_rows_bytes(x: &[u8; 16], e: usize) -> [u8; 16] {
+    core::array::from_fn(|i| {
+        let (c, r) = (i / 4, i % 4);
+        x[4 * ((c + e * r) % 4) + r]
+    })
+}
+
 impl Key {
-    /// Converts byte round keys (from [`super::expand_key`]) to planes.
+    /// Converts byte round keys (from [`super::RoundKeys::expand`]) to planes.
     pub(crate) fn new(round_keys: &super::RoundKeys) -> Self {
-        let mut rk = [[0u64; 8]; 15];
-        for (dst, src) in rk.iter_mut().zip(round_keys.keys()) {
-            *dst = pack(&[*src; 4]);
+        let rounds = round_keys.rounds();
+        let mut enc = [[0u64; 8]; 15];
+        let mut dec = [[0u64; 8]; 15];
+        for (i, src) in round_keys.keys().iter().enumerate() {
+            dec[i] = pack(&[*src; 4]);
+            let e = if i == rounds { 0 } else { (4 - i % 4) % 4 };
+            let mut k = shift_rows_bytes(src, e);
+            enc[i] = pack(&[k; 4]);
+            ct::wipe(&mut k);
         }
-        Key { rk, rounds: round_keys.rounds() }
+        Key { enc, dec, rounds }
     }
 
     /// Encrypts four blocks in place.
@@ -87,22 +112,33 @@ impl Key {
 
     fn encrypt_planes(&self, q: &mut State) {
         let n = self.rounds;
-        add_round_key(q, &self.rk[0]);
-        for rk in &self.rk[1..n] {
+        add_round_key(q, &self.enc[0]);
+        // Round i takes the state with rotation e_(i-1) to e_i = e_(i-1) - 1
+        // through MixColumns conjugated by SR^k, k = 1 - e_(i-1) = i mod 4.
+        for (i, rk) in self.enc.iter().enumerate().take(n).skip(1) {
             sub_bytes(q);
-            shift_rows(q);
-            mix_columns(q);
+            match i % 4 {
+                1 => mix_columns_shifted::<1>(q),
+                2 => mix_columns_shifted::<2>(q),
+                3 => mix_columns_shifted::<3>(q),
+                _ => mix_columns_shifted::<0>(q),
+            }
             add_round_key(q, rk);
         }
         sub_bytes(q);
-        shift_rows(q);
-        add_round_key(q, &self.rk[n]);
+        // The last round's ShiftRows, plus the rotation left over: SR^(1 - e)
+        // with e = e_(n-1) = 1 - n mod 4, so SR^(n mod 4).
+        match n % 4 {
+            2 => shift_rows_by::<2>(q),
+            _ => shift_rows_by::<0>(q),
+        }
+        add_round_key(q, &self.enc[n]);
     }
 
     fn decrypt_planes(&self, q: &mut State) {
         let n = self.rounds;
-        add_round_key(q, &self.rk[n]);
-        for rk in self.rk[1..n].iter().rev() {
+        add_round_key(q, &self.dec[n]);
+        for rk in self.dec[1..n].iter().rev() {
             inv_shift_rows(q);
             inv_sub_bytes(q);
             add_round_key(q, rk);
@@ -110,13 +146,14 @@ impl Key {
         }
         inv_shift_rows(q);
         inv_sub_bytes(q);
-        add_round_key(q, &self.rk[0]);
+        add_round_key(q, &self.dec[0]);
     }
 }
 
 impl Drop for Key {
     fn drop(&mut self) {
-        ct::wipe_words(self.rk.as_flattened_mut());
+        ct::wipe_words(self.enc.as_flattened_mut());
+        ct::wipe_words(self.dec.as_flattened_mut());
     }
 }
 
@@ -146,17 +183,34 @@ fn transpose(w: &mut [u64; 8]) {
     }
 }
 
-/// Four blocks to bit planes. Byte `i` of block `b` lands at bit `16b + i`,
-/// which the transpose puts in word `j = i % 8`, byte `m = 2b + i / 8`.
+/// Moves byte `r` of `x` to byte `2r`.
+#[inline(always)]
+fn spread(x: u32) -> u64 {
+    let x = u64::from(x);
+    let x = (x | (x << 16)) & 0x0000_ffff_0000_ffff;
+    (x | (x << 8)) & 0x00ff_00ff_00ff_00ff
+}
+
+/// The inverse of [`spread`] (odd bytes of `y` are ignored).
+#[inline(always)]
+fn compress(y: u64) -> u32 {
+    let y = y & 0x00ff_00ff_00ff_00ff;
+    let y = (y | (y >> 8)) & 0x0000_ffff_0000_ffff;
+    (y | (y >> 16)) as u32
+}
+
+/// Four blocks to bit planes. Row `r`, column `c` of block `b` lands at bit
+/// `p = 16r + 4c + b`, which the transpose puts in word `p % 8 = 4 (c % 2)
+/// + b`, byte `p / 8 = 2r + c / 2`: word `4h + b` interleaves the bytes of
+/// columns `h` and `h + 2` of block `b`.
 #[inline]
 pub(crate) fn pack(blocks: &[[u8; 16]; 4]) -> State {
     let mut w = [0u64; 8];
-    for (j, word) in w.iter_mut().enumerate() {
-        let mut bytes = [0u8; 8];
-        for (m, byte) in bytes.iter_mut().enumerate() {
-            *byte = blocks[m / 2][8 * (m % 2) + j];
+    for (b, blk) in blocks.iter().enumerate() {
+        let col = |c: usize| u32::from_le_bytes([blk[4 * c], blk[4 * c + 1], blk[4 * c + 2], blk[4 * c + 3]]);
+        for h in 0..2 {
+            w[4 * h + b] = spread(col(h)) | (spread(col(h + 2)) << 8);
         }
-        *word = u64::from_le_bytes(bytes);
     }
     transpose(&mut w);
     w
@@ -168,9 +222,11 @@ pub(crate) fn unpack(q: &State) -> [[u8; 16]; 4] {
     let mut w = *q;
     transpose(&mut w);
     let mut out = [[0u8; 16]; 4];
-    for (j, word) in w.iter().enumerate() {
-        for (m, byte) in word.to_le_bytes().into_iter().enumerate() {
-            out[m / 2][8 * (m % 2) + j] = byte;
+    for (b, blk) in out.iter_mut().enumerate() {
+        for h in 0..2 {
+            let x = w[4 * h + b];
+            blk[4 * h..4 * h + 4].copy_from_slice(&compress(x).to_le_bytes());
+            blk[4 * h + 8..4 * h + 12].copy_from_slice(&compress(x >> 8).to_le_bytes());
         }
     }
     ct::wipe_words(&mut w);
@@ -184,24 +240,19 @@ fn add_round_key(q: &mut State, rk: &State) {
     }
 }
 
-/// A 16-bit pattern repeated in the four block lanes.
-const fn lanes(x: u64) -> u64 {
-    x * 0x0001_0001_0001_0001
-}
-
-/// Row `r` of column `c` moves to column `c - r`: within each 16-bit lane,
-/// row `r`'s bits (positions `4c + r`) rotate down by `4r`.
+/// Row `r` moves left by `r` columns: new column `c` takes old column
+/// `c + r`, a rotation of row `r`'s 16-bit lane by `4r` bits.
 #[inline(always)]
 fn shift_rows(q: &mut State) {
     for x in q.iter_mut() {
         let v = *x;
-        *x = (v & lanes(0x1111))
-            | ((v >> 4) & lanes(0x0222))
-            | ((v << 12) & lanes(0x2000))
-            | ((v >> 8) & lanes(0x0044))
-            | ((v << 8) & lanes(0x4400))
-            | ((v >> 12) & lanes(0x0008))
-            | ((v << 4) & lanes(0x8880));
+        *x = (v & 0x0000_0000_0000_ffff)
+            | ((v >> 4) & 0x0000_0000_0fff_0000)
+            | ((v << 12) & 0x0000_0000_f000_0000)
+            | ((v >> 8) & 0x0000_00ff_0000_0000)
+            | ((v << 8) & 0x0000_ff00_0000_0000)
+            | ((v >> 12) & 0x000f_0000_0000_0000)
+            | ((v << 4) & 0xfff0_0000_0000_0000);
     }
 }
 
@@ -209,26 +260,82 @@ fn shift_rows(q: &mut State) {
 fn inv_shift_rows(q: &mut State) {
     for x in q.iter_mut() {
         let v = *x;
-        *x = (v & lanes(0x1111))
-            | ((v << 4) & lanes(0x2220))
-            | ((v >> 12) & lanes(0x0002))
-            | ((v >> 8) & lanes(0x0044))
-            | ((v << 8) & lanes(0x4400))
-            | ((v << 12) & lanes(0x8000))
-            | ((v >> 4) & lanes(0x0888));
+        *x = (v & 0x0000_0000_0000_ffff)
+            | ((v << 4) & 0x0000_0000_fff0_0000)
+            | ((v >> 12) & 0x0000_0000_000f_0000)
+            | ((v >> 8) & 0x0000_00ff_0000_0000)
+            | ((v << 8) & 0x0000_ff00_0000_0000)
+            | ((v << 12) & 0xf000_0000_0000_0000)
+            | ((v >> 4) & 0x0fff_0000_0000_0000);
     }
 }
 
 /// Each byte takes the value of the byte one row below it in its column.
 #[inline(always)]
 fn rot_rows1(x: u64) -> u64 {
-    ((x >> 1) & 0x7777_7777_7777_7777) | ((x << 3) & 0x8888_8888_8888_8888)
+    x.rotate_right(16)
 }
 
 /// Each byte takes the value of the byte two rows below it in its column.
 #[inline(always)]
 fn rot_rows2(x: u64) -> u64 {
-    ((x >> 2) & 0x3333_3333_3333_3333) | ((x << 2) & 0xcccc_cccc_cccc_cccc)
+    x.rotate_right(32)
+}
+
+/// A 16-bit pattern repeated in the four row lanes.
+const fn lanes(x: u64) -> u64 {
+    x * 0x0001_0001_0001_0001
+}
+
+/// Rotates every row's lane so that column `c` takes column `c + s`.
+#[inline(always)]
+fn rotate_columns<const S: u32>(x: u64) -> u64 {
+    if S.is_multiple_of(4) {
+        return x;
+    }
+    let sh = 4 * (S % 4);
+    let keep = lanes(0xffff >> sh);
+    ((x >> sh) & keep) | ((x << (16 - sh)) & !keep)
+}
+
+/// ShiftRows to the power `M`: row `r` moves left by `M * r` columns.
+#[inline(always)]
+fn shift_rows_by<const M: usize>(q: &mut State) {
+    if M.is_multiple_of(4) {
+        return;
+    }
+    if M % 4 == 1 {
+        shift_rows(q);
+        return;
+    }
+    // M = 2 (the only other case used): rows 1 and 3 move by 2 columns,
+    // row 2 by 4 (not at all).
+    let odd_rows = 0xffff_0000_ffff_0000u64;
+    for x in q.iter_mut() {
+        *x = (*x & !odd_rows) | (rotate_columns::<2>(*x) & odd_rows);
+    }
+}
+
+/// MixColumns conjugated by ShiftRows^K: SR^-K ∘ MixColumns ∘ SR^K, for a
+/// state whose rows are still rotated by earlier skipped ShiftRows
+/// ("fixslicing"). Row `r + j` joins row `r` shifted by `K j` columns:
+/// out[r][c] = 2 y[r][c] + 3 y[r+1][c+K] + y[r+2][c+2K] + y[r+3][c+3K].
+#[inline(always)]
+fn mix_columns_shifted<const K: u32>(q: &mut State) {
+    let r1 = |x: u64| rotate_columns::<K>(x.rotate_right(16));
+    let r2 = |x: u64| match (2 * K) % 4 {
+        0 => x.rotate_right(32),
+        _ => rotate_columns::<2>(x.rotate_right(32)),
+    };
+    let a1 = q.map(r1);
+    let mut t = [0u64; 8];
+    for k in 0..8 {
+        t[k] = q[k] ^ a1[k];
+    }
+    let t2 = xtime(&t);
+    for k in 0..8 {
+        q[k] = t2[k] ^ a1[k] ^ r2(t[k]);
+    }
 }
 
 /// Multiplication by x in GF(2^8) (modulus x^8 + x^4 + x^3 + x + 1).
@@ -464,11 +571,12 @@ mod tests {
         }
         let q = pack(&blocks);
         assert_eq!(unpack(&q), blocks);
-        // Plane k, bit 16b + i is bit k of byte i of block b.
+        // Plane k, bit 16r + 4c + b is bit k of byte 4c + r of block b.
         for b in 0..4 {
             for i in 0..16 {
+                let (c, r) = (i / 4, i % 4);
                 for (k, plane) in q.iter().enumerate() {
-                    assert_eq!((plane >> (16 * b + i)) & 1, u64::from((blocks[b][i] >> k) & 1));
+                    assert_eq!((plane >> (16 * r + 4 * c + b)) & 1, u64::from((blocks[b][i] >> k) & 1));
                 }
             }
         }

@@ -13,7 +13,7 @@
 use core::arch::aarch64::*;
 
 use crate::aes::RoundKeys;
-use crate::aes::aarch64::{encrypt8, load_keys};
+use crate::aes::aarch64::{encrypt_n, encrypt8, load_keys};
 use crate::{cpu, ct};
 
 /// Proof that this CPU has the AES and PMULL instructions.
@@ -308,8 +308,9 @@ unsafe fn run<const NR: usize, const SEAL: bool>(
     aad: &[u8],
     buf: &mut [u8],
 ) -> [u8; 16] {
-    // SAFETY (whole body): every vector load or store covers 16 bytes of a
-    // 128-byte chunk from `chunks_exact_mut`, or of a stack array.
+    // SAFETY (whole body): every vector load or store covers 16 bytes inside
+    // `bulk` (chunk k spans bytes 128k..128k+128 of it, k < n), or inside a
+    // stack array.
     unsafe {
         let rk = load_keys(&k.rk);
         let mut g = Ghash::new(&k.hpow);
@@ -319,49 +320,66 @@ unsafe fn run<const NR: usize, const SEAL: bool>(
         let mut ctr = u32::from_be_bytes([j0b[12], j0b[13], j0b[14], j0b[15]]).wrapping_add(1);
         let total = buf.len();
         let (bulk, tail) = buf.split_at_mut(total / 128 * 128);
-        let mut prev: Option<[uint8x16_t; 8]> = None;
         if !bulk.is_empty() {
             g.flush();
         }
-        for chunk in bulk.chunks_exact_mut(128) {
-            let p = chunk.as_mut_ptr();
-            let d: [uint8x16_t; 8] = core::array::from_fn(|i| vld1q_u8(p.add(16 * i)));
+        // Opening hashes each chunk's ciphertext while decrypting it;
+        // sealing hashes chunk k - 2 while encrypting chunk k, so the
+        // multiplies never wait on AES results still in flight.
+        let n = bulk.len() / 128;
+        let p = bulk.as_mut_ptr();
+        for k in 0..n {
+            let q = p.add(128 * k);
+            let d: [uint8x16_t; 8] = core::array::from_fn(|i| vld1q_u8(q.add(16 * i)));
             let mut b = counters8(base, ctr);
             ctr = ctr.wrapping_add(8);
-            // Opening hashes this chunk's ciphertext; sealing hashes the
-            // previous chunk's while this one is encrypted.
-            let hash_in = if SEAL { prev } else { Some(core::array::from_fn(|i| bswap(d[i]))) };
-            match hash_in {
-                Some(x) => aes8_ghash8::<NR>(&rk, &mut b, &mut g, &x),
-                None => encrypt8(&rk, NR, &mut b),
+            if !SEAL {
+                let x = core::array::from_fn(|i| bswap(d[i]));
+                aes8_ghash8::<NR>(&rk, &mut b, &mut g, &x);
+            } else if k >= 2 {
+                let old = p.add(128 * (k - 2));
+                let x = core::array::from_fn(|i| bswap(vld1q_u8(old.add(16 * i))));
+                aes8_ghash8::<NR>(&rk, &mut b, &mut g, &x);
+            } else {
+                encrypt8(&rk, NR, &mut b);
             }
             for i in 0..8 {
-                b[i] = veorq_u8(b[i], d[i]);
-                vst1q_u8(p.add(16 * i), b[i]);
-            }
-            if SEAL {
-                prev = Some(core::array::from_fn(|i| bswap(b[i])));
+                vst1q_u8(q.add(16 * i), veorq_u8(b[i], d[i]));
             }
         }
-        if let Some(x) = prev {
-            for v in x {
-                g.push(v);
+        if SEAL {
+            for k in n.saturating_sub(2)..n {
+                let old = p.add(128 * k);
+                for i in 0..8 {
+                    g.push(bswap(vld1q_u8(old.add(16 * i))));
+                }
             }
         }
-        // The tail and E(J0) in one batch when they fit.
+        // The tail, and E(J0) batched with it when they fit in four or
+        // eight blocks; a lone J0 costs one block.
         let nblocks = tail.len().div_ceil(16);
         let mut b = counters8(base, ctr);
-        if nblocks < 8 {
+        let mask;
+        if nblocks == 0 {
+            let mut m = [j0];
+            encrypt_n::<1>(&rk, NR, &mut m);
+            mask = m[0];
+        } else if nblocks < 4 {
+            let mut q = [b[0], b[1], b[2], b[3]];
+            q[nblocks] = j0;
+            encrypt_n::<4>(&rk, NR, &mut q);
+            mask = q[nblocks];
+            b[..4].copy_from_slice(&q);
+        } else if nblocks < 8 {
             b[nblocks] = j0;
-        }
-        encrypt8(&rk, NR, &mut b);
-        let mask = if nblocks < 8 {
-            b[nblocks]
+            encrypt8(&rk, NR, &mut b);
+            mask = b[nblocks];
         } else {
-            let mut m = [j0; 8];
-            encrypt8(&rk, NR, &mut m);
-            m[0]
-        };
+            let mut m = [j0];
+            encrypt8(&rk, NR, &mut b);
+            encrypt_n::<1>(&rk, NR, &mut m);
+            mask = m[0];
+        }
         if nblocks > 0 {
             let mut tmp = [0u8; 128];
             tmp[..tail.len()].copy_from_slice(tail);

@@ -386,10 +386,28 @@ unsafe fn store8(p: *mut u8, b: &[__m128i; 8]) {
     }
 }
 
+/// Encrypts the first `N - 1` counter blocks of `b` and J0 together;
+/// returns E(J0).
+#[inline(always)]
+unsafe fn batch<const N: usize>(
+    rk: &[__m128i; 15],
+    rounds: usize,
+    b: &mut [__m128i; 8],
+    j0: __m128i,
+) -> __m128i {
+    let mut q: [__m128i; N] = core::array::from_fn(|i| if i + 1 == N { j0 } else { b[i] });
+    // SAFETY: inlined only into functions compiled with AES-NI.
+    unsafe { encrypt_n::<N>(rk, rounds, &mut q) };
+    b[..N - 1].copy_from_slice(&q[..N - 1]);
+    q[N - 1]
+}
+
 /// The tail (under 128 bytes) and the tag mask E(J0), in one batch of
-/// eight AES blocks when they fit. Returns the tag.
+/// exactly as many AES blocks as needed when they fit in eight. Returns
+/// E(J0).
 #[inline]
 #[target_feature(enable = "aes,pclmulqdq,sse2,ssse3,sse4.1")]
+#[allow(clippy::too_many_arguments)] // the loop state, passed by value
 unsafe fn finish_tail<const SEAL: bool>(
     rk: &[__m128i; 15],
     rounds: usize,
@@ -397,49 +415,57 @@ unsafe fn finish_tail<const SEAL: bool>(
     base: __m128i,
     j0: __m128i,
     ctr: u32,
+    lagged: &[u8],
     tail: &mut [u8],
 ) -> __m128i {
-    let nblocks = tail.len().div_ceil(16);
-    // SAFETY (whole body): `counters8` and `encrypt_n` need only SSE4.1 and
-    // AES-NI; loads and stores go through the 128-byte stack buffer `tmp`.
+    // SAFETY (whole body): `counters8`, `batch` and `bswap` need only the
+    // features this function has; `lagged` is read in whole 128-byte
+    // chunks; full blocks of `tail` are loaded and stored in place through
+    // `as_chunks_mut`, a partial one through a stack block.
     unsafe {
-        // The keystream blocks, and E(J0) batched with them when they fit
-        // in four or eight; a lone J0 costs one block, not a batch.
         let mut b = counters8(base, ctr);
-        let mask;
-        if nblocks == 0 {
-            let mut m = [j0];
-            encrypt_n::<1>(rk, rounds, &mut m);
-            mask = m[0];
-        } else if nblocks < 4 {
-            let mut q = [b[0], b[1], b[2], b[3]];
-            q[nblocks] = j0;
-            encrypt_n::<4>(rk, rounds, &mut q);
-            mask = q[nblocks];
-            b[..4].copy_from_slice(&q);
-        } else if nblocks < 8 {
-            b[nblocks] = j0;
-            encrypt8(rk, rounds, &mut b);
-            mask = b[nblocks];
-        } else {
-            let mut m = [j0];
-            encrypt8(rk, rounds, &mut b);
-            encrypt_n::<1>(rk, rounds, &mut m);
-            mask = m[0];
+        let mask = match tail.len().div_ceil(16) {
+            0 => batch::<1>(rk, rounds, &mut b, j0),
+            1 => batch::<2>(rk, rounds, &mut b, j0),
+            2 => batch::<3>(rk, rounds, &mut b, j0),
+            3 => batch::<4>(rk, rounds, &mut b, j0),
+            4 => batch::<5>(rk, rounds, &mut b, j0),
+            5 => batch::<6>(rk, rounds, &mut b, j0),
+            6 => batch::<7>(rk, rounds, &mut b, j0),
+            7 => batch::<8>(rk, rounds, &mut b, j0),
+            _ => {
+                encrypt8(rk, rounds, &mut b);
+                let mut m = [j0];
+                encrypt_n::<1>(rk, rounds, &mut m);
+                m[0]
+            }
+        };
+        // Chunks whose hashing was deferred, after the AES above has been
+        // issued so that the two overlap.
+        for chunk in lagged.chunks_exact(128) {
+            let old = load8(chunk.as_ptr());
+            g.absorb8(&core::array::from_fn(|i| bswap(old[i])));
         }
-        if nblocks > 0 {
-            let mut tmp = [0u8; 128];
-            tmp[..tail.len()].copy_from_slice(tail);
-            if !SEAL {
-                g.push_bytes(&tmp[..tail.len()]);
-            }
-            for i in 0..nblocks {
-                let p = tmp.as_mut_ptr().add(16 * i).cast::<__m128i>();
-                _mm_storeu_si128(p, _mm_xor_si128(_mm_loadu_si128(p), b[i]));
-            }
-            tail.copy_from_slice(&tmp[..tail.len()]);
+        let (full, part) = tail.as_chunks_mut::<16>();
+        for (blk, k) in full.iter_mut().zip(b) {
+            let p = blk.as_mut_ptr().cast::<__m128i>();
+            let d = _mm_loadu_si128(p);
+            let c = if SEAL { _mm_xor_si128(d, k) } else { d };
+            g.push(bswap(c));
+            _mm_storeu_si128(p, _mm_xor_si128(d, k));
+        }
+        if !part.is_empty() {
+            let mut tmp = [0u8; 16];
+            tmp[..part.len()].copy_from_slice(part);
+            let d = _mm_loadu_si128(tmp.as_ptr().cast());
+            _mm_storeu_si128(tmp.as_mut_ptr().cast(), _mm_xor_si128(d, b[full.len()]));
+            part.copy_from_slice(&tmp[..part.len()]);
             if SEAL {
-                g.push_bytes(tail);
+                // The ciphertext, zero-padded.
+                tmp[part.len()..].fill(0);
+                g.push(bswap(_mm_loadu_si128(tmp.as_ptr().cast())));
+            } else {
+                g.push(bswap(d));
             }
             ct::wipe(&mut tmp);
         }
@@ -484,11 +510,8 @@ unsafe fn seal_impl<const NR: usize>(k: &Key, j0b: &[u8; 16], aad: &[u8], buf: &
             }
             store8(p.add(128 * k), &b);
         }
-        for k in n.saturating_sub(2)..n {
-            let old = load8(p.add(128 * k));
-            g.absorb8(&core::array::from_fn(|i| bswap(old[i])));
-        }
-        let mask = finish_tail::<true>(&rk, NR, &mut g, j0, j0, ctr, tail);
+        let lagged = &bulk[n.saturating_sub(2) * 128..];
+        let mask = finish_tail::<true>(&rk, NR, &mut g, j0, j0, ctr, lagged, tail);
         g.push_lengths(aad.len(), total);
         let s = g.finish();
         let mut tag = [0u8; 16];
@@ -523,7 +546,7 @@ unsafe fn open_impl<const NR: usize>(k: &Key, j0b: &[u8; 16], aad: &[u8], buf: &
             }
             store8(chunk.as_mut_ptr(), &b);
         }
-        let mask = finish_tail::<false>(&rk, NR, &mut g, j0, j0, ctr, tail);
+        let mask = finish_tail::<false>(&rk, NR, &mut g, j0, j0, ctr, &[], tail);
         g.push_lengths(aad.len(), total);
         let s = g.finish();
         let mut tag = [0u8; 16];
