@@ -4,7 +4,6 @@
 
 // tests/common trips clippy::manual_is_multiple_of on Rust 1.95 (shared file,
 // not ours to edit).
-#[allow(clippy::manual_is_multiple_of)]
 mod common;
 
 use common::{Tally, hex};
