@@ -151,6 +151,13 @@ fn schedule4(x0: __m256i, x1: __m256i, x2: __m256i, x3: __m256i) -> __m256i {
     _mm256_add_epi32(n, _mm256_and_si256(s1, high_half))
 }
 
+/// Calls `$sched.step(j, &mut $out)` for each listed constant `j`.
+macro_rules! unrolled {
+    ($sched:ident, $out:ident; $($j:literal)*) => {
+        $( $sched.step($j, &mut $out); )*
+    };
+}
+
 /// Two blocks' message schedules, four words per step, one block per lane.
 struct PairSchedule<'a> {
     blocks: [&'a [u8; 64]; 2],
@@ -206,9 +213,9 @@ unsafe fn compress256_avx2(state: &mut [u32; 8], blocks: &[[u8; 64]]) {
         let (b0, b1) = (&pair[0], pair.get(1).unwrap_or(&pair[0]));
         let mut wk = [[0u32; 64]; 2];
         let mut sched = PairSchedule::new(b0, b1);
-        for j in 0..16 {
-            sched.step(j, &mut wk);
-        }
+        // Written out so that every index is a constant and the schedule
+        // stays in registers (a loop here keeps it on the stack).
+        unrolled!(sched, wk; 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15);
         soft::rounds256_wk(state, &wk[0]);
         if pair.len() == 2 {
             soft::rounds256_wk(state, &wk[1]);
@@ -290,9 +297,8 @@ unsafe fn compress512_avx2(state: &mut [u64; 8], blocks: &[[u8; 128]]) {
         let (b0, b1) = (&pair[0], pair.get(1).unwrap_or(&pair[0]));
         let mut wk = [[0u64; 80]; 2];
         let mut sched = PairSchedule512::new(b0, b1);
-        for j in 0..40 {
-            sched.step(j, &mut wk);
-        }
+        unrolled!(sched, wk; 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19
+                             20 21 22 23 24 25 26 27 28 29 30 31 32 33 34 35 36 37 38 39);
         soft::rounds512_wk(state, &wk[0]);
         if pair.len() == 2 {
             soft::rounds512_wk(state, &wk[1]);
