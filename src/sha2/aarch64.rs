@@ -36,20 +36,38 @@ unsafe fn compress256_sha2(state: &mut [u32; 8], blocks: &[[u8; 64]]) {
             let (abcd0, efgh0) = (abcd, efgh);
             let p = block.as_ptr();
             let load = |off: usize| vreinterpretq_u32_u8(vrev32q_u8(vld1q_u8(p.add(off))));
-            let mut w = [load(0), load(16), load(32), load(48)];
-            for i in 0..16 {
-                let wk = vaddq_u32(w[i % 4], vld1q_u32(K256.as_ptr().add(4 * i)));
-                let abcd_prev = abcd;
-                abcd = vsha256hq_u32(abcd, efgh, wk);
-                efgh = vsha256h2q_u32(efgh, abcd_prev, wk);
-                if i < 12 {
-                    w[i % 4] = vsha256su1q_u32(
-                        vsha256su0q_u32(w[i % 4], w[(i + 1) % 4]),
-                        w[(i + 2) % 4],
-                        w[(i + 3) % 4],
-                    );
-                }
+            let (mut w0, mut w1, mut w2, mut w3) = (load(0), load(16), load(32), load(48));
+            // Four rounds on schedule words 4i..4i+3 (in `$wa`), then, while
+            // they are still needed, the words of group i + 4 replace them.
+            // Written out with named registers: every index is a constant.
+            macro_rules! group {
+                ($wa:ident, $wb:ident, $wc:ident, $wd:ident, $i:literal, last) => {
+                    let wk = vaddq_u32($wa, vld1q_u32(K256.as_ptr().add(4 * $i)));
+                    let abcd_prev = abcd;
+                    abcd = vsha256hq_u32(abcd, efgh, wk);
+                    efgh = vsha256h2q_u32(efgh, abcd_prev, wk);
+                };
+                ($wa:ident, $wb:ident, $wc:ident, $wd:ident, $i:literal, more) => {
+                    group!($wa, $wb, $wc, $wd, $i, last);
+                    $wa = vsha256su1q_u32(vsha256su0q_u32($wa, $wb), $wc, $wd);
+                };
             }
+            group!(w0, w1, w2, w3, 0, more);
+            group!(w1, w2, w3, w0, 1, more);
+            group!(w2, w3, w0, w1, 2, more);
+            group!(w3, w0, w1, w2, 3, more);
+            group!(w0, w1, w2, w3, 4, more);
+            group!(w1, w2, w3, w0, 5, more);
+            group!(w2, w3, w0, w1, 6, more);
+            group!(w3, w0, w1, w2, 7, more);
+            group!(w0, w1, w2, w3, 8, more);
+            group!(w1, w2, w3, w0, 9, more);
+            group!(w2, w3, w0, w1, 10, more);
+            group!(w3, w0, w1, w2, 11, more);
+            group!(w0, w1, w2, w3, 12, last);
+            group!(w1, w2, w3, w0, 13, last);
+            group!(w2, w3, w0, w1, 14, last);
+            group!(w3, w0, w1, w2, 15, last);
             abcd = vaddq_u32(abcd, abcd0);
             efgh = vaddq_u32(efgh, efgh0);
         }

@@ -57,23 +57,26 @@ unsafe fn compress256_shani(state: &mut [u32; 8], blocks: &[[u8; 64]]) {
                 _mm_shuffle_epi8(_mm_loadu_si128(p.add(48).cast()), bswap),
             ];
             // 16 groups of four rounds; group i uses schedule words 4i..4i+3.
-            // The array index is a loop constant, never data.
-            for i in 0..16 {
-                if i >= 4 {
-                    let prev = w[(i + 3) % 4];
-                    let t = _mm_add_epi32(
-                        _mm_sha256msg1_epu32(w[i % 4], w[(i + 1) % 4]),
-                        _mm_alignr_epi8(prev, w[(i + 2) % 4], 4),
-                    );
-                    w[i % 4] = _mm_sha256msg2_epu32(t, prev);
-                }
-                let k = _mm_loadu_si128(K256.as_ptr().add(4 * i).cast());
-                let wk = _mm_add_epi32(w[i % 4], k);
-                // Two rounds each: after the first, the old ABEF is the new
-                // CDGH, so the second call's roles are already in place.
-                cdgh = _mm_sha256rnds2_epu32(cdgh, abef, wk);
-                abef = _mm_sha256rnds2_epu32(abef, cdgh, _mm_shuffle_epi32(wk, 0x0e));
+            // Written out so every index is a constant and `w` stays in registers.
+            macro_rules! group {
+                ($($i:literal)*) => {$(
+                    if $i >= 4 {
+                        let prev = w[($i + 3) % 4];
+                        let t = _mm_add_epi32(
+                            _mm_sha256msg1_epu32(w[$i % 4], w[($i + 1) % 4]),
+                            _mm_alignr_epi8(prev, w[($i + 2) % 4], 4),
+                        );
+                        w[$i % 4] = _mm_sha256msg2_epu32(t, prev);
+                    }
+                    let k = _mm_loadu_si128(K256.as_ptr().add(4 * $i).cast());
+                    let wk = _mm_add_epi32(w[$i % 4], k);
+                    // Two rounds each: after the first, the old ABEF is the new
+                    // CDGH, so the second call's roles are already in place.
+                    cdgh = _mm_sha256rnds2_epu32(cdgh, abef, wk);
+                    abef = _mm_sha256rnds2_epu32(abef, cdgh, _mm_shuffle_epi32(wk, 0x0e));
+                )*};
             }
+            group!(0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15);
             abef = _mm_add_epi32(abef, abef0);
             cdgh = _mm_add_epi32(cdgh, cdgh0);
         }
