@@ -290,7 +290,9 @@ fn detect() -> Features {
 
 #[cfg(target_arch = "aarch64")]
 fn detect() -> Features {
-    // cpufeatures' "aes" is AES and PMULL together; std tells them apart.
+    // cpufeatures' "aes" is true when AES *or* PMULL is present, and the
+    // AES-GCM backend needs both; std tells them apart. Without std we cannot,
+    // so AES stays portable there (SHA-256 detection is exact either way).
     #[cfg(feature = "std")]
     let (aes, pmull, sha2) = (
         std::arch::is_aarch64_feature_detected!("aes"),
@@ -299,10 +301,8 @@ fn detect() -> Features {
     );
     #[cfg(not(feature = "std"))]
     let (aes, pmull, sha2) = {
-        cpufeatures::new!(cpuid_aes, "aes", "ssse3", "sse4.1");
         cpufeatures::new!(cpuid_sha2, "sha2");
-        let a = cpuid_aes::get();
-        (a, a, cpuid_sha2::get())
+        (false, false, cpuid_sha2::get())
     };
     Features { a64_aes: aes, a64_pmull: pmull, a64_sha2: sha2, ..Features::default() }
 }

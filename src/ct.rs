@@ -33,18 +33,21 @@ pub fn lt_mask_u64(a: u64, b: u64) -> u64 {
 /// `a` where `mask` is all ones, `b` where it is zero.
 #[inline]
 pub fn select_u64(mask: u64, a: u64, b: u64) -> u64 {
+    let mask = black_box(mask);
     b ^ (mask & (a ^ b))
 }
 
 /// `a` where `mask` is all ones, `b` where it is zero.
 #[inline]
 pub fn select_u8(mask: u8, a: u8, b: u8) -> u8 {
+    let mask = black_box(mask);
     b ^ (mask & (a ^ b))
 }
 
 /// Swaps `a` and `b` when `mask` is all ones; leaves them when it is zero.
 #[inline]
 pub fn cswap_u64(mask: u64, a: &mut [u64], b: &mut [u64]) {
+    let mask = black_box(mask);
     for (x, y) in a.iter_mut().zip(b.iter_mut()) {
         let t = mask & (*x ^ *y);
         *x ^= t;

@@ -33,6 +33,7 @@ impl<H: Hash> Hmac<H> {
     }
 
     fn keyed(key: &[u8], fresh: impl Fn() -> H) -> Self {
+        const { assert!(H::BLOCK_LEN <= MAX_BLOCK && H::OUTPUT_LEN <= H::BLOCK_LEN) };
         let mut block = [0u8; MAX_BLOCK];
         let block = &mut block[..H::BLOCK_LEN];
         if key.len() > H::BLOCK_LEN {

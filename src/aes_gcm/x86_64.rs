@@ -93,8 +93,8 @@ impl Drop for Key {
 /// Reverses the 16 bytes of a register (block bytes <-> reflected element).
 #[inline(always)]
 unsafe fn bswap(x: __m128i) -> __m128i {
-    // SAFETY: inlined only into functions compiled with AES-NI, PCLMULQDQ,
-    // SSSE3 and SSE4.1, which their callers have proven present.
+    // SAFETY: needs SSSE3; inlined only into functions compiled with at
+    // least SSSE3, reached only through a key whose CPU check passed.
     unsafe { _mm_shuffle_epi8(x, _mm_set_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)) }
 }
 
@@ -109,16 +109,18 @@ struct Wide {
 impl Wide {
     #[inline(always)]
     unsafe fn zero() -> Self {
-        // SAFETY: inlined only into functions compiled with AES-NI, PCLMULQDQ,
-        // SSSE3 and SSE4.1, which their callers have proven present.
+        // SAFETY: needs SSE2 and PCLMULQDQ; inlined only into functions
+        // compiled with at least those, reached only through a key whose
+        // CPU check passed.
         unsafe { Wide { lo: _mm_setzero_si128(), mid: _mm_setzero_si128(), hi: _mm_setzero_si128() } }
     }
 
     /// Adds the carry-less product `x * h` (schoolbook, four multiplies).
     #[inline(always)]
     unsafe fn mul_add(&mut self, x: __m128i, h: __m128i) {
-        // SAFETY: inlined only into functions compiled with AES-NI, PCLMULQDQ,
-        // SSSE3 and SSE4.1, which their callers have proven present.
+        // SAFETY: needs SSE2 and PCLMULQDQ; inlined only into functions
+        // compiled with at least those, reached only through a key whose
+        // CPU check passed.
         unsafe {
             self.lo = _mm_xor_si128(self.lo, _mm_clmulepi64_si128(x, h, 0x00));
             self.hi = _mm_xor_si128(self.hi, _mm_clmulepi64_si128(x, h, 0x11));
@@ -133,8 +135,9 @@ impl Wide {
     /// x^128 mod g (the constant 0xc2 << 56 is x + x^2 + x^7 reflected).
     #[inline(always)]
     unsafe fn reduce(self) -> __m128i {
-        // SAFETY: inlined only into functions compiled with AES-NI, PCLMULQDQ,
-        // SSSE3 and SSE4.1, which their callers have proven present.
+        // SAFETY: needs SSE2 and PCLMULQDQ; inlined only into functions
+        // compiled with at least those, reached only through a key whose
+        // CPU check passed.
         unsafe {
             let poly = _mm_set_epi64x(0, 0xc200_0000_0000_0000u64 as i64);
             let t0 = _mm_xor_si128(self.lo, _mm_slli_si128(self.mid, 8));

@@ -18,8 +18,8 @@ where
 /// Runs the SHA-256 compression function over each block in turn: the whole
 /// message schedule first (with the round constants added), then the rounds.
 pub(crate) fn compress256(state: &mut [u32; 8], blocks: &[[u8; 64]]) {
+    let mut w = [0u32; 64];
     for block in blocks {
-        let mut w = [0u32; 64];
         for (wi, c) in w.iter_mut().zip(block.chunks_exact(4)) {
             *wi = u32::from_be_bytes([c[0], c[1], c[2], c[3]]);
         }
@@ -34,6 +34,8 @@ pub(crate) fn compress256(state: &mut [u32; 8], blocks: &[[u8; 64]]) {
         }
         rounds256_wk(state, &w);
     }
+    // The schedule starts with the message, which may be key material.
+    crate::ct::wipe_words(&mut w);
 }
 
 /// The 64 SHA-256 rounds of one block, given the schedule with the round
@@ -83,8 +85,8 @@ pub(crate) fn rounds256_wk(state: &mut [u32; 8], wk: &[u32; 64]) {
 /// Runs the SHA-512 compression function over each block in turn: the whole
 /// message schedule first (with the round constants added), then the rounds.
 pub(crate) fn compress512(state: &mut [u64; 8], blocks: &[[u8; 128]]) {
+    let mut w = [0u64; 80];
     for block in blocks {
-        let mut w = [0u64; 80];
         for (wi, c) in w.iter_mut().zip(block.chunks_exact(8)) {
             *wi = u64::from_be_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
         }
@@ -99,6 +101,7 @@ pub(crate) fn compress512(state: &mut [u64; 8], blocks: &[[u8; 128]]) {
         }
         rounds512_wk(state, &w);
     }
+    crate::ct::wipe_words(&mut w);
 }
 
 /// The 80 SHA-512 rounds of one block from a precomputed `W[t] + K[t]`, then

@@ -179,6 +179,9 @@ impl<'a> PairSchedule<'a> {
     #[inline]
     #[target_feature(enable = "avx2")]
     fn step(&mut self, j: usize, out: &mut [[u32; 64]; 2]) {
+        // Callers pass constants, so this costs nothing; it keeps the raw
+        // offsets below in bounds for any caller.
+        assert!(j < 16);
         let x = &mut self.x;
         if j < 4 {
             let bswap = _mm256_set_epi64x(
@@ -223,6 +226,9 @@ unsafe fn compress256_avx2(state: &mut [u32; 8], blocks: &[[u8; 64]]) {
         if pair.len() == 2 {
             soft::rounds256_wk(state, &wk[1]);
         }
+        // The schedule starts with the message, which may be key material
+        // (HMAC pads).
+        crate::ct::wipe_words(wk.as_flattened_mut());
     }
 }
 
@@ -252,6 +258,7 @@ impl<'a> PairSchedule512<'a> {
     #[inline]
     #[target_feature(enable = "avx2")]
     fn step(&mut self, j: usize, out: &mut [[u64; 80]; 2]) {
+        assert!(j < 40); // as in the SHA-256 schedule
         let x = &mut self.x;
         if j < 8 {
             let bswap = _mm256_set_epi64x(
@@ -306,5 +313,6 @@ unsafe fn compress512_avx2(state: &mut [u64; 8], blocks: &[[u8; 128]]) {
         if pair.len() == 2 {
             soft::rounds512_wk(state, &wk[1]);
         }
+        crate::ct::wipe_words(wk.as_flattened_mut());
     }
 }
