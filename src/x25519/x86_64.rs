@@ -524,3 +524,32 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod tests_without_avx2 {
+    use super::*;
+    use crate::cpu::Backend;
+
+    /// The MULX/ADX backend on a CPU without AVX2 (some VMs hide AVX but
+    /// expose BMI2 and ADX) takes the scalar table scan: check it against the
+    /// AVX2 scan and the portable backend.
+    #[test]
+    fn fixed_base_without_avx2() {
+        let Some(detected) = MulxAdx::new() else {
+            println!("no BMI2 + ADX here: nothing to compare");
+            return;
+        };
+        let scalar_scan = MulxAdx { avx2: false };
+        let mut k = [0u8; 32];
+        for i in 0..200u32 {
+            for (j, b) in k.iter_mut().enumerate() {
+                *b = (i.wrapping_mul(2654435761).rotate_left(j as u32) >> 7) as u8;
+            }
+            let want = super::super::x25519_base_with(Backend::Portable, &k).unwrap();
+            // `base_mul` takes the clamped scalar, as the engine passes it.
+            let clamped = curve::clamp(&k);
+            assert_eq!(scalar_scan.base_mul(&clamped), want, "scalar {i}");
+            assert_eq!(detected.base_mul(&clamped), want, "scalar {i}");
+        }
+    }
+}
