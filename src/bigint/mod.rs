@@ -72,6 +72,16 @@ impl Engine {
         }
     }
 
+    /// The Montgomery square; `a < n`.
+    #[inline(always)]
+    fn mont_sqr(self, r: &mut [u64], a: &[u64], n: &[u64], n0: u64) {
+        match self {
+            Engine::Portable => soft::mont_mul(r, a, a, n, n0),
+            #[cfg(target_arch = "x86_64")]
+            Engine::MulxAdx(t) => t.mont_sqr(r, a, n, n0),
+        }
+    }
+
     #[inline(always)]
     fn mont_mul(self, r: &mut [u64], a: &[u64], b: &[u64], n: &[u64], n0: u64) {
         match self {
@@ -281,7 +291,7 @@ impl<M> Modulus<M> {
             soft::double_mod(&mut x[..len], &n[..len], &mut scratch);
         }
         for _ in 0..6 {
-            m.mm(&mut scratch, &x, &x);
+            m.msq(&mut scratch, &x);
             x[..len].copy_from_slice(&scratch[..len]);
         }
         m.rr = x;
@@ -299,6 +309,13 @@ impl<M> Modulus<M> {
     fn mm(&self, r: &mut [u64], a: &[u64], b: &[u64]) {
         let len = self.len;
         self.engine.mont_mul(&mut r[..len], &a[..len], &b[..len], &self.n[..len], self.n0);
+    }
+
+    /// The Montgomery square of a `len`-limb value below n.
+    #[inline(always)]
+    fn msq(&self, r: &mut [u64], a: &[u64]) {
+        let len = self.len;
+        self.engine.mont_sqr(&mut r[..len], &a[..len], &self.n[..len], self.n0);
     }
 
     /// The backend this modulus multiplies with.
@@ -415,7 +432,9 @@ impl<M> Modulus<M> {
 
     /// `a^2` in Montgomery form.
     pub fn square(&self, a: &Mont<M>) -> Mont<M> {
-        self.mul(a, a)
+        let mut r = Mont::zero();
+        self.msq(&mut r.v, &a.v);
+        r
     }
 
     /// `a b` where `a` is in Montgomery form and `b` plain: the plain product.
@@ -499,7 +518,7 @@ impl<M> Modulus<M> {
         select_from_table(&table, len, window(nwin - 1), &mut acc.v);
         for i in (0..nwin - 1).rev() {
             for _ in 0..WINDOW {
-                self.mm(&mut tmp, &acc.v, &acc.v);
+                self.msq(&mut tmp, &acc.v);
                 acc.v[..len].copy_from_slice(&tmp[..len]);
             }
             select_from_table(&table, len, window(i), &mut sel);
