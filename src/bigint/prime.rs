@@ -238,6 +238,7 @@ fn miller_rabin_vartime(
 /// with its top two bits set (so a product of two has exactly `2 bits`
 /// bits) and `p mod e != 1` for the public exponent `e = 65537` (so e is
 /// invertible modulo p - 1). Returns the prime's limbs.
+#[cfg(feature = "std")]
 pub(crate) fn random_rsa_prime(bits: usize, rng: &mut impl Rng) -> Result<Vec<u64>, Error> {
     if !bits.is_multiple_of(64) || !(512..=64 * MAX_LIMBS / 2).contains(&bits) {
         return Err(Error::Unsupported { what: "RSA prime size" });
@@ -276,6 +277,7 @@ pub(crate) fn random_rsa_prime(bits: usize, rng: &mut impl Rng) -> Result<Vec<u6
 }
 
 /// `x mod 65537`, using 2^16 = -1 (mod 65537), so 2^64 = 1. Constant time.
+#[cfg_attr(not(feature = "std"), allow(dead_code))]
 pub(crate) fn mod_65537(x: &[u64]) -> u64 {
     let mut acc = 0u64;
     for &l in x {
