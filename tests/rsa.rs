@@ -1157,3 +1157,27 @@ fn generate_rejects_other_sizes() {
         assert!(RsaPrivateKey::generate(bits, &mut OsRng).is_err());
     }
 }
+
+/// An 8192-bit public key and signatures made by OpenSSL 3.0
+/// (`tests/rsa-data/`: `openssl genpkey` with rsa_keygen_bits:8192, then
+/// `openssl dgst -sha256 -sign`, plain and with PSS salt length 32).
+#[test]
+fn openssl_8192_bit_verification() {
+    let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/rsa-data");
+    let read = |name: &str| std::fs::read(dir.join(name)).unwrap();
+    let pem = String::from_utf8(read("rsa8192.pub.pem")).unwrap();
+    let msg = read("msg.txt");
+    let pkcs1 = read("rsa8192.pkcs1.sig");
+    let pss = read("rsa8192.pss.sig");
+    for be in backends() {
+        let pk = RsaPublicKey::from_pem(&pem).unwrap().with_backend(be).unwrap();
+        assert_eq!(pk.bits(), 8192);
+        pk.verify_pkcs1v15(HashAlg::Sha256, &msg, &pkcs1).unwrap();
+        pk.verify_pss(HashAlg::Sha256, &msg, &pss).unwrap();
+        pk.verify_pss_with_salt_len(HashAlg::Sha256, &msg, &pss, 32).unwrap();
+        assert!(pk.verify_pkcs1v15(HashAlg::Sha256, b"other", &pkcs1).is_err());
+        assert!(pk.verify_pss(HashAlg::Sha256, &msg, &pkcs1).is_err());
+        // Encryption works at this size too (public operation only).
+        assert_eq!(pk.encrypt_oaep(HashAlg::Sha256, b"", &msg, &mut OsRng).unwrap().len(), 1024);
+    }
+}
