@@ -213,16 +213,19 @@ unsafe fn mont_sqr_rows_mulx(t: &mut [u64], a: &[u64], n: &[u64], n0: u64) {
         carry = hi >> 64;
     }
     // Reduction rows. The square fills 2 len words from the start, so a
-    // row's carry can run past its window: ripple it to the top, through
-    // every word whatever its value (constant time).
+    // row's carry can run past its window. Each row's carry out (word
+    // i + len + 2) is set aside and all are added in one pass at the end:
+    // no later row's m depends on those words (they are at least len + 2).
+    let mut deferred = [0u64; 2 * MAX_LIMBS + 2];
     for i in 0..len {
         let m = t[i].wrapping_mul(n0);
         // SAFETY: as above; the window t[i..i + len + 2] fits.
-        let mut c = unsafe { addmul_row(&mut t[i..i + len + 2], n, m) };
-        for w in t[i + len + 2..2 * len + 1].iter_mut() {
-            let v = u128::from(*w) + u128::from(c);
-            *w = v as u64;
-            c = (v >> 64) as u64;
-        }
+        deferred[i + len + 2] = unsafe { addmul_row(&mut t[i..i + len + 2], n, m) };
+    }
+    let mut c = 0u64;
+    for (w, &d) in t[len..2 * len + 2].iter_mut().zip(&deferred[len..2 * len + 2]) {
+        let v = u128::from(*w) + u128::from(d) + u128::from(c);
+        *w = v as u64;
+        c = (v >> 64) as u64;
     }
 }
