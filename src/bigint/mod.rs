@@ -72,13 +72,11 @@ impl Engine {
         }
     }
 
-    /// The Montgomery square; `a < n`. The portable backend multiplies: a
-    /// separate squaring (cross products once, then reduction rows with a
-    /// constant-time carry ripple) measured slower there.
+    /// The Montgomery square; `a < n`.
     #[inline(always)]
     fn mont_sqr(self, r: &mut [u64], a: &[u64], n: &[u64], n0: u64) {
         match self {
-            Engine::Portable => soft::mont_mul(r, a, a, n, n0),
+            Engine::Portable => soft::mont_sqr(r, a, n, n0),
             #[cfg(target_arch = "x86_64")]
             Engine::MulxAdx(t) => t.mont_sqr(r, a, n, n0),
         }
