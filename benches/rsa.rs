@@ -1,5 +1,6 @@
 //! RSA sign (PKCS#1 v1.5 and PSS) and verify, 2048/3072/4096 bits: each of
-//! our big-integer backends against ring in the same run. `cargo bench --bench rsa`.
+//! our big-integer backends against ring in the same run; key generation.
+//! `cargo bench --bench rsa`.
 //! Keys: `benches/rsa-keys/*.pk8.pem` (made with `openssl genpkey`, test use only).
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
@@ -103,5 +104,16 @@ fn verify(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, sign, verify);
+/// Key generation is random in duration; ring cannot generate RSA keys, so
+/// there is no peer line here.
+fn keygen(c: &mut Criterion) {
+    let mut g = c.benchmark_group("rsa-keygen");
+    g.sample_size(10);
+    g.bench_function(BenchmarkId::new("ironseal", 2048), |bench| {
+        bench.iter(|| RsaPrivateKey::generate(2048, &mut OsRng).unwrap())
+    });
+    g.finish();
+}
+
+criterion_group!(benches, sign, verify, keygen);
 criterion_main!(benches);

@@ -72,6 +72,16 @@ impl Engine {
         }
     }
 
+    /// The Montgomery square; `a < n`.
+    #[inline(always)]
+    fn mont_sqr(self, r: &mut [u64], a: &[u64], n: &[u64], n0: u64) {
+        match self {
+            Engine::Portable => soft::mont_sqr(r, a, n, n0),
+            #[cfg(target_arch = "x86_64")]
+            Engine::MulxAdx(t) => t.mont_sqr(r, a, n, n0),
+        }
+    }
+
     #[inline(always)]
     fn mont_mul(self, r: &mut [u64], a: &[u64], b: &[u64], n: &[u64], n0: u64) {
         match self {
@@ -281,7 +291,7 @@ impl<M> Modulus<M> {
             soft::double_mod(&mut x[..len], &n[..len], &mut scratch);
         }
         for _ in 0..6 {
-            m.mm(&mut scratch, &x, &x);
+            m.msq(&mut scratch, &x);
             x[..len].copy_from_slice(&scratch[..len]);
         }
         m.rr = x;
@@ -299,6 +309,13 @@ impl<M> Modulus<M> {
     fn mm(&self, r: &mut [u64], a: &[u64], b: &[u64]) {
         let len = self.len;
         self.engine.mont_mul(&mut r[..len], &a[..len], &b[..len], &self.n[..len], self.n0);
+    }
+
+    /// The Montgomery square of a `len`-limb value below n.
+    #[inline(always)]
+    fn msq(&self, r: &mut [u64], a: &[u64]) {
+        let len = self.len;
+        self.engine.mont_sqr(&mut r[..len], &a[..len], &self.n[..len], self.n0);
     }
 
     /// The backend this modulus multiplies with.
@@ -415,7 +432,9 @@ impl<M> Modulus<M> {
 
     /// `a^2` in Montgomery form.
     pub fn square(&self, a: &Mont<M>) -> Mont<M> {
-        self.mul(a, a)
+        let mut r = Mont::zero();
+        self.msq(&mut r.v, &a.v);
+        r
     }
 
     /// `a b` where `a` is in Montgomery form and `b` plain: the plain product.
@@ -499,7 +518,7 @@ impl<M> Modulus<M> {
         select_from_table(&table, len, window(nwin - 1), &mut acc.v);
         for i in (0..nwin - 1).rev() {
             for _ in 0..WINDOW {
-                self.mm(&mut tmp, &acc.v, &acc.v);
+                self.msq(&mut tmp, &acc.v);
                 acc.v[..len].copy_from_slice(&tmp[..len]);
             }
             select_from_table(&table, len, window(i), &mut sel);
@@ -515,72 +534,116 @@ impl<M> Modulus<M> {
     /// `base^exp mod n` for a public exponent (big-endian bytes): time
     /// depends on the exponent's bits; the base is handled in constant time.
     pub fn pow_vartime(&self, base: &Mont<M>, exp: &[u8]) -> Mont<M> {
+        let len = self.len;
         let mut acc = self.one();
+        let mut tmp = [0u64; MAX_LIMBS];
         let mut started = false;
         for &byte in exp {
             for k in (0..8).rev() {
                 if started {
-                    acc = self.square(&acc);
+                    self.msq(&mut tmp, &acc.v);
+                    acc.v[..len].copy_from_slice(&tmp[..len]);
                 }
                 if (byte >> k) & 1 == 1 {
-                    acc = if started { self.mul(&acc, base) } else { base.clone() };
+                    if started {
+                        self.mm(&mut tmp, &acc.v, &base.v);
+                        acc.v[..len].copy_from_slice(&tmp[..len]);
+                    } else {
+                        acc.v[..len].copy_from_slice(&base.v[..len]);
+                    }
                     started = true;
                 }
             }
         }
+        ct::wipe_words(&mut tmp[..len]);
         acc
     }
 
-    /// `x^-1 mod n`, or `None` when `gcd(x, n) != 1`. Variable time (binary
-    /// extended Euclid): only for values that may be public, such as a
-    /// random value masked by another (see RSA blinding).
+    /// `x^-1 mod n`, or `None` when `gcd(x, n) != 1`. Variable time
+    /// (Bernstein-Yang divsteps, 62 at a time on the low words, applied to
+    /// the full numbers as a 2x2 matrix): only for values that may be
+    /// public, such as a random value masked by another (see RSA blinding).
     pub fn inv_vartime(&self, x: &Elem<M>) -> Option<Elem<M>> {
         let len = self.len;
+        let l = len + 1; // one extra limb for the sign
         let n = &self.n[..len];
-        let mut u = x.v;
-        let mut v = self.n;
-        let mut x1 = Elem::<M>::zero();
-        let mut x2 = Elem::<M>::zero();
-        x1.v[0] = 1;
-        let is_one = |a: &[u64]| a[0] == 1 && a[1..].iter().all(|&w| w == 0);
-        let is_zero = |a: &[u64]| a.iter().all(|&w| w == 0);
-        // Halves `a` and its coefficient `c` (mod n) while `a` is even.
-        let halve = |a: &mut [u64], c: &mut [u64]| {
-            while a[0] & 1 == 0 {
-                shr1(a, 0);
-                let odd = c[0] & 1;
-                let carry = if odd == 1 { soft::add_assign(c, n) } else { 0 };
-                shr1(c, carry);
+        // f = n, g = x, with f = d x and g = e x (mod n) throughout.
+        let mut f = [0u64; MAX_LIMBS + 1];
+        let mut g = [0u64; MAX_LIMBS + 1];
+        let mut d = [0u64; MAX_LIMBS + 1];
+        let mut e = [0u64; MAX_LIMBS + 1];
+        f[..len].copy_from_slice(n);
+        g[..len].copy_from_slice(&x.v[..len]);
+        e[0] = 1;
+        let mut delta = 1i64;
+        let (mut f2, mut g2, mut d2, mut e2) =
+            ([0u64; MAX_LIMBS + 1], [0u64; MAX_LIMBS + 1], [0u64; MAX_LIMBS + 1], [0u64; MAX_LIMBS + 1]);
+        // About 2.9 divsteps per bit suffice (Bernstein-Yang, Theorem 11.2).
+        let max_batches = (3 * 64 * len + 200) / 62;
+        for _ in 0..max_batches {
+            if g[..l].iter().all(|&w| w == 0) {
+                break;
             }
-        };
-        if is_zero(&u[..len]) {
+            let (nd, [u, v, q, r]) = divsteps62(delta, f[0], g[0]);
+            delta = nd;
+            lincomb_shift(&f[..l], &g[..l], u, v, &mut f2[..l]);
+            lincomb_shift(&f[..l], &g[..l], q, r, &mut g2[..l]);
+            self.lincomb_mod(&d[..l], &e[..l], u, v, &mut d2[..l]);
+            self.lincomb_mod(&d[..l], &e[..l], q, r, &mut e2[..l]);
+            f[..l].copy_from_slice(&f2[..l]);
+            g[..l].copy_from_slice(&g2[..l]);
+            d[..l].copy_from_slice(&d2[..l]);
+            e[..l].copy_from_slice(&e2[..l]);
+        }
+        if g[..l].iter().any(|&w| w != 0) {
             return None;
         }
-        loop {
-            if is_one(&u[..len]) {
-                return Some(x1);
-            }
-            if is_one(&v[..len]) {
-                return Some(x2);
-            }
-            halve(&mut u[..len], &mut x1.v[..len]);
-            halve(&mut v[..len], &mut x2.v[..len]);
-            let mut d = [0u64; MAX_LIMBS];
-            if soft::lt_mask(&u[..len], &v[..len]) == 0 {
-                sub_into(&mut u[..len], &v[..len]);
-                soft::sub_mod(&mut d, &x1.v, &x2.v, n);
-                x1.v[..len].copy_from_slice(&d[..len]);
-                if is_zero(&u[..len]) {
-                    return None;
-                }
-            } else {
-                sub_into(&mut v[..len], &u[..len]);
-                soft::sub_mod(&mut d, &x2.v, &x1.v, n);
-                x2.v[..len].copy_from_slice(&d[..len]);
-            }
+        // f = +-1 when x is invertible; then x^-1 = d f.
+        let plus_one = f[0] == 1 && f[1..l].iter().all(|&w| w == 0);
+        let minus_one = f[..l].iter().all(|&w| w == u64::MAX);
+        let mut out = Elem::zero();
+        if plus_one {
+            out.v[..len].copy_from_slice(&d[..len]);
+        } else if minus_one {
+            soft::sub_mod(&mut out.v, &[0u64; MAX_LIMBS], &d, n);
+        } else {
+            return None;
         }
+        Some(out)
     }
 
+    /// `out = (u a + v b) / 2^62 mod n` for `a, b` in [0, n) given as
+    /// `len + 1` limbs; the result is in [0, n). Variable time.
+    fn lincomb_mod(&self, a: &[u64], b: &[u64], u: i64, v: i64, out: &mut [u64]) {
+        let len = self.len;
+        let n = &self.n[..len];
+        // k makes u a + v b + k n divisible by 2^62: k = t n0 mod 2^62.
+        let t0 = (u as u64).wrapping_mul(a[0]).wrapping_add((v as u64).wrapping_mul(b[0]));
+        let k = (t0.wrapping_mul(self.n0) & ((1 << 62) - 1)) as i64;
+        let l = len + 1;
+        let mut tmp = [0u64; MAX_LIMBS + 1];
+        let mut carry = 0i128;
+        for i in 0..l {
+            let ni = if i < len { n[i] } else { 0 };
+            let t = i128::from(u) * i128::from(a[i])
+                + i128::from(v) * i128::from(b[i])
+                + i128::from(k) * i128::from(ni)
+                + carry;
+            tmp[i] = t as u64;
+            carry = t >> 64;
+        }
+        shift62(&tmp[..l], carry as u64, out);
+        // |out| < 3n: bring it into [0, n).
+        let neg = |x: &[u64]| x[l - 1] >> 63 == 1;
+        while neg(out) {
+            soft::add_assign(out, n);
+        }
+        let mut padded = [0u64; MAX_LIMBS + 1];
+        padded[..len].copy_from_slice(n);
+        while soft::lt_mask(out, &padded[..l]) == 0 {
+            sub_into(out, &padded[..l]);
+        }
+    }
     /// A uniformly random nonzero residue (rejection sampling on fresh
     /// random bytes).
     pub fn random_elem(&self, rng: &mut impl Rng) -> Result<Elem<M>, Error> {
@@ -611,6 +674,62 @@ fn select_from_table(table: &[u64], len: usize, idx: u64, out: &mut [u64]) {
         for (o, &t) in out[..len].iter_mut().zip(&table[j * len..(j + 1) * len]) {
             *o |= t & mask;
         }
+    }
+}
+
+/// 62 divsteps (Bernstein-Yang) on the low words of `f` (odd) and `g`:
+/// the new delta and the matrix `[u, v, q, r]` with `2^62 f' = u f + v g`,
+/// `2^62 g' = q f + r g`. Variable time.
+fn divsteps62(mut delta: i64, f0: u64, g0: u64) -> (i64, [i64; 4]) {
+    let (mut f, mut g) = (f0, g0);
+    let (mut u, mut v, mut q, mut r) = (1i64, 0i64, 0i64, 1i64);
+    for _ in 0..62 {
+        if g & 1 == 1 {
+            if delta > 0 {
+                delta = 1 - delta;
+                let (nf, ng) = (g, g.wrapping_sub(f) >> 1);
+                (f, g) = (nf, ng);
+                (u, v, q, r) = (2 * q, 2 * r, q - u, r - v);
+            } else {
+                delta += 1;
+                g = g.wrapping_add(f) >> 1;
+                (u, v, q, r) = (2 * u, 2 * v, q + u, r + v);
+            }
+        } else {
+            delta += 1;
+            g >>= 1;
+            (u, v) = (2 * u, 2 * v);
+        }
+    }
+    (delta, [u, v, q, r])
+}
+
+/// `out = (u a + v b) / 2^62` for signed two's-complement `a`, `b` (equal
+/// lengths; the division is exact). Variable time only in its caller's use.
+fn lincomb_shift(a: &[u64], b: &[u64], u: i64, v: i64, out: &mut [u64]) {
+    let l = a.len();
+    let mut tmp = [0u64; MAX_LIMBS + 1];
+    let mut carry = 0i128;
+    for i in 0..l {
+        // The top limb carries the sign.
+        let (ai, bi) = if i + 1 == l {
+            (i128::from(a[i] as i64), i128::from(b[i] as i64))
+        } else {
+            (i128::from(a[i]), i128::from(b[i]))
+        };
+        let t = i128::from(u) * ai + i128::from(v) * bi + carry;
+        tmp[i] = t as u64;
+        carry = t >> 64;
+    }
+    shift62(&tmp[..l], carry as u64, out);
+}
+
+/// `out = (top : t) >> 62`, keeping `t.len()` limbs.
+fn shift62(t: &[u64], top: u64, out: &mut [u64]) {
+    let l = t.len();
+    for i in 0..l {
+        let next = if i + 1 < l { t[i + 1] } else { top };
+        out[i] = (t[i] >> 62) | (next << 2);
     }
 }
 

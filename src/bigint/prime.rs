@@ -1,7 +1,7 @@
 //! Primality: trial division by small primes and Miller-Rabin with random
 //! bases (FIPS 186-5 Appendix B.3), and random prime generation for RSA.
 //!
-//! [`is_probable_prime`] is for public numbers. Prime generation treats the
+//! [`is_probable_prime_vartime`] is for public numbers. Prime generation treats the
 //! candidate as secret: residues by small primes are computed with
 //! multiplications only, and each Miller-Rabin round runs a fixed sequence of
 //! operations; a candidate found composite is discarded, so leaving the loop
@@ -148,21 +148,21 @@ fn split_two_power(w: &[u64]) -> ([u64; MAX_LIMBS], u64, u64) {
 /// Whether the public number `value` (big-endian, unsigned) is prime, with
 /// `rounds` Miller-Rabin rounds on random bases after trial division.
 /// Variable time: for public inputs only.
-pub fn is_probable_prime(value: &[u8], rounds: usize, rng: &mut impl Rng) -> Result<bool, Error> {
-    is_probable_prime_inner(value, rounds, rng, None)
+pub fn is_probable_prime_vartime(value: &[u8], rounds: usize, rng: &mut impl Rng) -> Result<bool, Error> {
+    is_probable_prime_vartime_inner(value, rounds, rng, None)
 }
 
-/// As [`is_probable_prime`], multiplying on a chosen backend.
-pub fn is_probable_prime_with_backend(
+/// As [`is_probable_prime_vartime`], multiplying on a chosen backend.
+pub fn is_probable_prime_vartime_with_backend(
     value: &[u8],
     rounds: usize,
     rng: &mut impl Rng,
     backend: crate::cpu::Backend,
 ) -> Result<bool, Error> {
-    is_probable_prime_inner(value, rounds, rng, Some(backend))
+    is_probable_prime_vartime_inner(value, rounds, rng, Some(backend))
 }
 
-fn is_probable_prime_inner(
+fn is_probable_prime_vartime_inner(
     value: &[u8],
     rounds: usize,
     rng: &mut impl Rng,
@@ -277,7 +277,7 @@ pub(crate) fn random_rsa_prime(bits: usize, rng: &mut impl Rng) -> Result<Vec<u6
 }
 
 /// `x mod 65537`, using 2^16 = -1 (mod 65537), so 2^64 = 1. Constant time.
-#[cfg(feature = "std")]
+#[cfg_attr(not(feature = "std"), allow(dead_code))]
 pub(crate) fn mod_65537(x: &[u64]) -> u64 {
     let mut acc = 0u64;
     for &l in x {

@@ -67,6 +67,64 @@ fn mont_mul_sized<const T: usize>(r: &mut [u64], a: &[u64], b: &[u64], n: &[u64]
     final_sub(r, &t[..len], t[len], n);
 }
 
+/// Montgomery square `r = a^2 / 2^(64 len) mod n` for `a < n`: the cross
+/// products once, doubled, plus the squares of the words, then `len`
+/// reduction rows; each row's carry out is set aside and all are added in
+/// one pass at the end. Constant time.
+pub(crate) fn mont_sqr(r: &mut [u64], a: &[u64], n: &[u64], n0: u64) {
+    match n.len() {
+        0..=16 => mont_sqr_sized::<34>(r, a, n, n0),
+        17..=32 => mont_sqr_sized::<66>(r, a, n, n0),
+        33..=64 => mont_sqr_sized::<130>(r, a, n, n0),
+        _ => mont_sqr_sized::<{ 2 * super::MAX_LIMBS + 2 }>(r, a, n, n0),
+    }
+}
+
+#[inline(always)]
+fn mont_sqr_sized<const T: usize>(r: &mut [u64], a: &[u64], n: &[u64], n0: u64) {
+    let len = n.len();
+    let (a, r, n) = (&a[..len], &mut r[..len], &n[..len]);
+    let mut t = [0u64; T];
+    let t = &mut t[..2 * len + 1];
+    for i in 0..len {
+        let mut c = 0;
+        for j in i + 1..len {
+            (t[i + j], c) = mac(t[i + j], a[i], a[j], c);
+        }
+        t[i + len] = c;
+    }
+    let mut top = 0;
+    for w in t[..2 * len].iter_mut() {
+        let v = *w;
+        *w = (v << 1) | top;
+        top = v >> 63;
+    }
+    let mut c = 0;
+    for i in 0..len {
+        let (lo, hi) = mac(0, a[i], a[i], 0);
+        let (x, c1) = adc(t[2 * i], lo, c);
+        let (y, c2) = adc(t[2 * i + 1], hi, c1);
+        t[2 * i] = x;
+        t[2 * i + 1] = y;
+        c = c2;
+    }
+    // Row i's carry belongs at word i + len, which no later row's m reads.
+    let mut deferred = [0u64; T];
+    for i in 0..len {
+        let m = t[i].wrapping_mul(n0);
+        let mut c = 0;
+        for j in 0..len {
+            (t[i + j], c) = mac(t[i + j], m, n[j], c);
+        }
+        deferred[i + len] = c;
+    }
+    let mut c = 0;
+    for (w, &d) in t[len..].iter_mut().zip(&deferred[len..2 * len + 1]) {
+        (*w, c) = adc(*w, d, c);
+    }
+    final_sub(r, &t[len..2 * len], t[2 * len], n);
+}
+
 /// `r = (hi * 2^(64 len) + t) mod n` for a value below `2n`: subtracts `n`
 /// once when needed, choosing by mask. Constant time.
 #[inline(always)]

@@ -385,9 +385,7 @@ impl RsaPrivateKey {
         let (p, q) = (&self.p, &self.q);
         let qm = p.reduce(q.as_limbs());
         let one = p.from_mont(&p.mul(&qm, &p.to_mont(&self.qinv)));
-        let mut unit = [0u8; 1];
-        unit[0] = 1;
-        if !p.elem_eq(&one, &p.elem_from_be_bytes(&unit)?) {
+        if !p.elem_eq(&one, &p.elem_from_be_bytes(&[1])?) {
             return Err(Error::BadEncoding { field: "coefficient" });
         }
         let two = [2u8];
