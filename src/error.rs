@@ -33,6 +33,9 @@ pub enum Error {
     ZeroSharedSecret,
     /// The operating system's random generator failed.
     RandomFailed,
+    /// A private-key result failed its check against the public key (a
+    /// fault, or an inconsistent key); nothing was released.
+    FaultDetected,
 }
 
 impl fmt::Display for Error {
@@ -47,6 +50,9 @@ impl fmt::Display for Error {
             }
             Error::ZeroSharedSecret => f.write_str("key exchange produced the all-zero secret"),
             Error::RandomFailed => f.write_str("the OS random generator failed"),
+            Error::FaultDetected => {
+                f.write_str("private-key result failed the public-key check; nothing was released")
+            }
         }
     }
 }

@@ -19,7 +19,7 @@ use crate::ct;
 use crate::hmac::Hmac;
 use crate::rand::{OsRng, Rng};
 use crate::sha1::Sha1;
-use crate::sha2::{Sha256, Sha384, Sha512};
+use crate::sha2::{Sha224, Sha256, Sha384, Sha512};
 
 /// Marker for residues modulo the public modulus n.
 pub(crate) struct N;
@@ -42,6 +42,8 @@ pub const MAX_PUBLIC_BITS: usize = 8192;
 pub enum HashAlg {
     /// SHA-1 (legacy: verification and vectors).
     Sha1,
+    /// SHA-224.
+    Sha224,
     /// SHA-256.
     Sha256,
     /// SHA-384.
@@ -67,6 +69,7 @@ impl HashAlg {
     pub const fn output_len(self) -> usize {
         match self {
             HashAlg::Sha1 => 20,
+            HashAlg::Sha224 => 28,
             HashAlg::Sha256 => 32,
             HashAlg::Sha384 => 48,
             HashAlg::Sha512 => 64,
@@ -87,6 +90,7 @@ impl HashAlg {
         }
         match self {
             HashAlg::Sha1 => run!(Sha1),
+            HashAlg::Sha224 => run!(Sha224),
             HashAlg::Sha256 => run!(Sha256),
             HashAlg::Sha384 => run!(Sha384),
             HashAlg::Sha512 => run!(Sha512),
@@ -474,7 +478,7 @@ impl RsaPrivateKey {
         // The check: m^e must give c back.
         let back = n.from_mont(&n.pow_vartime(&n.to_mont(&m), e));
         if !n.elem_eq(&back, c) {
-            return Err(Error::BadEncoding { field: "private key (result failed the public-key check)" });
+            return Err(Error::FaultDetected);
         }
         Ok(m)
     }
