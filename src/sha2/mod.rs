@@ -316,22 +316,24 @@ impl Drop for Core256 {
     }
 }
 
-macro_rules! sha256_family {
-    ($name:ident, $iv:expr, $out:expr, $doc:expr) => {
+/// A public hasher type: a core (`Core256` or `Core512`) started from its own
+/// IV, with the digest truncated to `$out` bytes.
+macro_rules! sha2_hasher {
+    ($name:ident, $core:ident, $prim:expr, $iv:expr, $out:expr, $block:expr, $doc:expr) => {
         #[doc = $doc]
         #[derive(Clone)]
-        pub struct $name(Core256);
+        pub struct $name($core);
 
         impl $name {
             /// A fresh hasher on the best backend for this CPU.
             #[inline]
             pub fn new() -> Self {
-                $name(Core256::new($iv, Engine::preferred(Primitive::Sha256)))
+                $name($core::new($iv, Engine::preferred($prim)))
             }
 
             /// A fresh hasher on a chosen backend; `Err` when it cannot run here.
             pub fn with_backend(backend: Backend) -> Result<Self, Error> {
-                Engine::new(Primitive::Sha256, backend).map(|e| $name(Core256::new($iv, e)))
+                Engine::new($prim, backend).map(|e| $name($core::new($iv, e)))
             }
 
             /// The backend this hasher runs on.
@@ -375,7 +377,7 @@ macro_rules! sha256_family {
         }
 
         impl Hash for $name {
-            const BLOCK_LEN: usize = 64;
+            const BLOCK_LEN: usize = $block;
             const OUTPUT_LEN: usize = $out;
             type Output = [u8; $out];
             fn new() -> Self {
@@ -397,11 +399,22 @@ macro_rules! sha256_family {
     };
 }
 
-sha256_family!(Sha224, IV224, 28, "SHA-224: SHA-256 with its own IV, truncated to 28 bytes.");
-sha256_family!(
+sha2_hasher!(
+    Sha224,
+    Core256,
+    Primitive::Sha256,
+    IV224,
+    28,
+    64,
+    "SHA-224: SHA-256 with its own IV, truncated to 28 bytes."
+);
+sha2_hasher!(
     Sha256,
+    Core256,
+    Primitive::Sha256,
     IV256,
     32,
+    64,
     "SHA-256: streaming with `update` and `finalize`, or one-shot with `digest`."
 );
 
@@ -443,86 +456,16 @@ impl Drop for Core512 {
     }
 }
 
-macro_rules! sha512_family {
-    ($name:ident, $iv:expr, $out:expr, $doc:expr) => {
-        #[doc = $doc]
-        #[derive(Clone)]
-        pub struct $name(Core512);
-
-        impl $name {
-            /// A fresh hasher on the best backend for this CPU.
-            #[inline]
-            pub fn new() -> Self {
-                $name(Core512::new($iv, Engine::preferred(Primitive::Sha512)))
-            }
-
-            /// A fresh hasher on a chosen backend; `Err` when it cannot run here.
-            pub fn with_backend(backend: Backend) -> Result<Self, Error> {
-                Engine::new(Primitive::Sha512, backend).map(|e| $name(Core512::new($iv, e)))
-            }
-
-            /// The backend this hasher runs on.
-            pub fn backend(&self) -> Backend {
-                self.0.engine.backend()
-            }
-
-            /// Absorbs `data`.
-            #[inline]
-            pub fn update(&mut self, data: &[u8]) {
-                self.0.update(data)
-            }
-
-            /// Pads, finishes and returns the digest.
-            #[inline]
-            pub fn finalize(mut self) -> [u8; $out] {
-                let mut out = [0u8; $out];
-                self.0.finish(&mut out);
-                out
-            }
-
-            /// The digest of `data`.
-            #[inline]
-            pub fn digest(data: &[u8]) -> [u8; $out] {
-                let mut h = Self::new();
-                h.update(data);
-                h.finalize()
-            }
-        }
-
-        impl Default for $name {
-            fn default() -> Self {
-                Self::new()
-            }
-        }
-
-        impl fmt::Debug for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.debug_struct(stringify!($name)).field("backend", &self.backend()).finish_non_exhaustive()
-            }
-        }
-
-        impl Hash for $name {
-            const BLOCK_LEN: usize = 128;
-            const OUTPUT_LEN: usize = $out;
-            type Output = [u8; $out];
-            fn new() -> Self {
-                $name::new()
-            }
-            fn with_backend(backend: Backend) -> Result<Self, Error> {
-                $name::with_backend(backend)
-            }
-            fn update(&mut self, data: &[u8]) {
-                $name::update(self, data)
-            }
-            fn finalize(self) -> [u8; $out] {
-                $name::finalize(self)
-            }
-        }
-    };
-}
-
-sha512_family!(Sha384, IV384, 48, "SHA-384: SHA-512 with its own IV, truncated to 48 bytes.");
-sha512_family!(Sha512, IV512, 64, "SHA-512.");
+sha2_hasher!(
+    Sha384,
+    Core512,
+    Primitive::Sha512,
+    IV384,
+    48,
+    128,
+    "SHA-384: SHA-512 with its own IV, truncated to 48 bytes."
+);
+sha2_hasher!(Sha512, Core512, Primitive::Sha512, IV512, 64, 128, "SHA-512.");
 
 #[cfg(test)]
 mod tests {
