@@ -81,23 +81,11 @@ impl Drop for RoundKeys {
     }
 }
 
-/// Whether this module implements `b` (whether the CPU has it is asked separately).
-fn implemented(b: Backend) -> bool {
-    match b {
-        Backend::Portable => true,
-        #[cfg(target_arch = "x86_64")]
-        Backend::X86AesNiClmul => true,
-        #[cfg(target_arch = "aarch64")]
-        Backend::Aarch64AesPmull => true,
-        _ => false,
-    }
-}
-
-/// The backends of the AES block cipher this build implements and this CPU
-/// can run, best first (a subset of `cpu::available(Primitive::Aes)`).
+/// The backends of the AES block cipher this CPU can run, best first (the same list as
+/// `cpu::available(Primitive::Aes)`, which names only implemented backends).
 pub fn backends() -> impl Iterator<Item = Backend> {
     let list = cpu::available(Primitive::Aes);
-    (0..list.len()).map(move |i| list[i]).filter(|&b| implemented(b))
+    (0..list.len()).map(move |i| list[i])
 }
 
 /// One expanded key on one backend. Stored inline (no allocation); the
@@ -114,7 +102,7 @@ pub(crate) enum Engine {
 
 impl Engine {
     pub(crate) fn new(key: &[u8], b: Backend) -> Result<Self, Error> {
-        if !implemented(b) || !cpu::is_available(Primitive::Aes, b) {
+        if !cpu::is_available(Primitive::Aes, b) {
             return Err(Error::BackendUnavailable(b));
         }
         let rk = RoundKeys::expand(key);
@@ -123,7 +111,8 @@ impl Engine {
             Backend::X86AesNiClmul => x86_64::Key::new(&rk).map(Engine::AesNi),
             #[cfg(target_arch = "aarch64")]
             Backend::Aarch64AesPmull => aarch64::Key::new(&rk).map(Engine::Armv8),
-            _ => Some(Engine::Portable(soft::Key::new(&rk))),
+            Backend::Portable => Some(Engine::Portable(soft::Key::new(&rk))),
+            _ => None,
         };
         e.ok_or(Error::BackendUnavailable(b))
     }

@@ -23,24 +23,11 @@ use crate::ct;
 /// The longest plaintext GCM allows: 2^39 - 256 bits (SP 800-38D §5.2.1.1).
 pub const MAX_MESSAGE_LEN: u64 = (1 << 36) - 32;
 
-/// Whether this module implements `b` (whether the CPU has it is asked
-/// separately).
-fn implemented(b: Backend) -> bool {
-    match b {
-        Backend::Portable => true,
-        #[cfg(target_arch = "x86_64")]
-        Backend::X86AesNiClmul => true,
-        #[cfg(target_arch = "aarch64")]
-        Backend::Aarch64AesPmull => true,
-        _ => false,
-    }
-}
-
-/// The backends of AES-GCM this build implements and this CPU can run, best
-/// first (a subset of `cpu::available(Primitive::AesGcm)`).
+/// The backends of AES-GCM this CPU can run, best first (the same list as
+/// `cpu::available(Primitive::AesGcm)`, which names only implemented backends).
 pub fn backends() -> impl Iterator<Item = Backend> {
     let list = cpu::available(Primitive::AesGcm);
-    (0..list.len()).map(move |i| list[i]).filter(|&b| implemented(b))
+    (0..list.len()).map(move |i| list[i])
 }
 
 /// One key on one backend, stored inline (no allocation).
@@ -56,7 +43,7 @@ enum Engine {
 
 impl Engine {
     fn new(key: &[u8], b: Backend) -> Result<Self, Error> {
-        if !implemented(b) || !cpu::is_available(Primitive::AesGcm, b) {
+        if !cpu::is_available(Primitive::AesGcm, b) {
             return Err(Error::BackendUnavailable(b));
         }
         let rk = RoundKeys::expand(key);
@@ -65,7 +52,8 @@ impl Engine {
             Backend::X86AesNiClmul => x86_64::Key::new(&rk).map(Engine::Clmul),
             #[cfg(target_arch = "aarch64")]
             Backend::Aarch64AesPmull => aarch64::Key::new(&rk).map(Engine::Pmull),
-            _ => Some(Engine::Portable(soft::Key::new(&rk))),
+            Backend::Portable => Some(Engine::Portable(soft::Key::new(&rk))),
+            _ => None,
         };
         e.ok_or(Error::BackendUnavailable(b))
     }
