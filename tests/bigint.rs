@@ -168,7 +168,7 @@ proptest! {
 
 #[test]
 fn edge_values() {
-    let sizes = [1usize, 2, 3, 16, 17, 32, 48, 64, 128];
+    let sizes = [1usize, 2, 3, 4, 8, 16, 17, 24, 32, 48, 64, 128];
     for &l in &sizes {
         // All-ones modulus and 2^(64l - 1) + 1: carries through every limb.
         for n in [

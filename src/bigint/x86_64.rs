@@ -40,6 +40,11 @@ impl MulxAdx {
     /// `r = a^2 / 2^(64 len) mod n` for `a < n`.
     #[inline]
     pub(super) fn mont_sqr(self, r: &mut [u64], a: &[u64], n: &[u64], n0: u64) {
+        // For sizes the four-word product handles, it beats this separate
+        // square-then-reduce kernel, whose rows keep the window in memory.
+        if n.len().is_multiple_of(4) {
+            return self.mont_mul(r, a, a, n, n0);
+        }
         match n.len() {
             0..=16 => self.mont_sqr_sized::<34>(r, a, n, n0),
             17..=32 => self.mont_sqr_sized::<66>(r, a, n, n0),
@@ -62,6 +67,15 @@ impl MulxAdx {
     #[inline(always)]
     fn mont_mul_sized<const T: usize>(self, r: &mut [u64], a: &[u64], b: &[u64], n: &[u64], n0: u64) {
         let len = n.len();
+        if len.is_multiple_of(4) {
+            assert!(len < T && a.len() == len && b.len() == len && r.len() == len);
+            let mut t = [0u64; T];
+            // SAFETY: a `MulxAdx` exists only when the CPU has BMI2 and ADX;
+            // len is a non-zero multiple of 4, t holds len + 1 zeroed words
+            // and r has len words.
+            unsafe { mont_mul4x(r, &mut t, a, b, n, n0) };
+            return;
+        }
         assert!(len >= 1 && 2 * len + 2 <= T && a.len() == len && b.len() == len && r.len() == len);
         let mut t = [0u64; T];
         // SAFETY: a `MulxAdx` exists only when the CPU has BMI2 and ADX; the
@@ -227,5 +241,235 @@ unsafe fn mont_sqr_rows_mulx(t: &mut [u64], a: &[u64], n: &[u64], n0: u64) {
         let v = u128::from(*w) + u128::from(d) + u128::from(c);
         *w = v as u64;
         c = (v >> 64) as u64;
+    }
+}
+
+/// The Montgomery product for `len` a non-zero multiple of 4, four words of
+/// `a` and `n` per step (CIOS). For each word b_i: the step over words
+/// j..j+3 forms `t[j..j+4] + a[j..j+4] b_i + ca` in four registers plus a
+/// new carry word `ca` (the low halves on the CF chain with the words of t,
+/// the high halves on the OF chain), then adds `n[j..j+4] m + cn` the same
+/// way, and stores the four words one place down (the division by 2^64;
+/// the first step's low word is zero by the choice of `m = t_0 n0`). Both
+/// carry chains are closed at the end of every step, so the loop control in
+/// between may touch the flags. At the end of a row, `t[len - 1]` becomes
+/// `t[len] + ca + cn` and `t[len]` its carry. `t` has at least `len + 1`
+/// zeroed words; the sum `t[..len]` with the high word `t[len]` is below
+/// `2n`, and the last pass writes it to `r` less `n` when it is at least
+/// `n`, chosen by mask. Constant time: the loop counts depend only on `len`.
+#[target_feature(enable = "bmi2,adx")]
+unsafe fn mont_mul4x(r: &mut [u64], t: &mut [u64], a: &[u64], b: &[u64], n: &[u64], n0: u64) {
+    let len = n.len();
+    debug_assert!(len >= 4 && len.is_multiple_of(4) && t.len() > len && a.len() == len && b.len() == len);
+    debug_assert!(r.len() == len);
+    // Spilled to the stack by the block: [rsp] inner count, [rsp + 8] the
+    // steps after the first, [rsp + 16] len in bytes, [rsp + 24] n0,
+    // [rsp + 32] the next word of b, [rsp + 40] the end of b, [rsp + 48] r.
+    // SAFETY: reads a[0..len], b[0..len], n[0..len], reads and writes
+    // t[0..len + 1] and writes r[0..len], all within the slices (lengths
+    // checked by the caller). The block pushes seven words and pops them
+    // before it ends; rbx and rbp are not touched.
+    unsafe {
+        asm!(
+            "push r11",
+            "lea rax, [r8 + 8 * r9]",
+            "push rax",
+            "push r8",
+            "push r10",
+            "lea rax, [8 * r9]",
+            "push rax",
+            "shr r9, 2",
+            "dec r9",
+            "push r9",
+            "push r9",
+            "6:",
+            // Next word of b.
+            "mov rax, [rsp + 32]",
+            "mov r8, [rax]",
+            "add rax, 8",
+            "mov [rsp + 32], rax",
+            "mov rdx, r8",
+            // First step: t[0..4] + a[0..4] b_i.
+            "xor r14d, r14d",
+            "mulx rax, r10, [rsi]",
+            "adcx r10, [rcx]",
+            "mulx r14, r11, [rsi + 8]",
+            "adox r11, rax",
+            "adcx r11, [rcx + 8]",
+            "mulx rax, r12, [rsi + 16]",
+            "adox r12, r14",
+            "adcx r12, [rcx + 16]",
+            "mulx r14, r13, [rsi + 24]",
+            "adox r13, rax",
+            "adcx r13, [rcx + 24]",
+            "mov eax, 0",
+            "adox r14, rax",
+            "adcx r14, rax",
+            // m = t_0 n0, then + n[0..4] m.
+            "mov rdx, r10",
+            "imul rdx, [rsp + 24]",
+            "mov r9, rdx",
+            "xor r15d, r15d",
+            "mulx r15, rax, [rdi]",
+            "adcx r10, rax",
+            "adox r11, r15",
+            "mulx r15, rax, [rdi + 8]",
+            "adcx r11, rax",
+            "adox r12, r15",
+            "mulx r15, rax, [rdi + 16]",
+            "adcx r12, rax",
+            "adox r13, r15",
+            "mulx r15, rax, [rdi + 24]",
+            "adcx r13, rax",
+            "mov eax, 0",
+            "adox r15, rax",
+            "adcx r15, rax",
+            "mov [rcx], r11",
+            "mov [rcx + 8], r12",
+            "mov [rcx + 16], r13",
+            "lea rsi, [rsi + 32]",
+            "lea rdi, [rdi + 32]",
+            "lea rcx, [rcx + 32]",
+            "mov rax, [rsp + 8]",
+            "mov [rsp], rax",
+            "test rax, rax",
+            "jz 8f",
+            "7:",
+            "mov rdx, r8",
+            "xor eax, eax",
+            "mulx rax, r10, [rsi]",
+            "adox r10, r14",
+            "adcx r10, [rcx]",
+            "mulx r14, r11, [rsi + 8]",
+            "adox r11, rax",
+            "adcx r11, [rcx + 8]",
+            "mulx rax, r12, [rsi + 16]",
+            "adox r12, r14",
+            "adcx r12, [rcx + 16]",
+            "mulx r14, r13, [rsi + 24]",
+            "adox r13, rax",
+            "adcx r13, [rcx + 24]",
+            "mov eax, 0",
+            "adox r14, rax",
+            "adcx r14, rax",
+            "mov rdx, r9",
+            "adox r10, r15",
+            "mulx r15, rax, [rdi]",
+            "adcx r10, rax",
+            "adox r11, r15",
+            "mulx r15, rax, [rdi + 8]",
+            "adcx r11, rax",
+            "adox r12, r15",
+            "mulx r15, rax, [rdi + 16]",
+            "adcx r12, rax",
+            "adox r13, r15",
+            "mulx r15, rax, [rdi + 24]",
+            "adcx r13, rax",
+            "mov eax, 0",
+            "adox r15, rax",
+            "adcx r15, rax",
+            "mov [rcx - 8], r10",
+            "mov [rcx], r11",
+            "mov [rcx + 8], r12",
+            "mov [rcx + 16], r13",
+            "lea rsi, [rsi + 32]",
+            "lea rdi, [rdi + 32]",
+            "lea rcx, [rcx + 32]",
+            "dec qword ptr [rsp]",
+            "jnz 7b",
+            "8:",
+            // End of the row: t[len - 1] = t[len] + ca + cn, t[len] = carry.
+            "xor eax, eax",
+            "add r14, r15",
+            "adc rax, 0",
+            "add r14, [rcx]",
+            "adc rax, 0",
+            "mov [rcx - 8], r14",
+            "mov [rcx], rax",
+            "mov rax, [rsp + 16]",
+            "sub rsi, rax",
+            "sub rdi, rax",
+            "sub rcx, rax",
+            "mov rax, [rsp + 32]",
+            "cmp rax, [rsp + 40]",
+            "jne 6b",
+            // r = t - n, four words per step, with the borrow on CF (DEC and
+            // LEA leave it alone).
+            "mov r8, [rsp + 48]",
+            "mov r9, [rsp + 16]",
+            "shr r9, 5",
+            "xor eax, eax",
+            "9:",
+            "mov r10, [rcx]",
+            "mov r11, [rcx + 8]",
+            "mov r12, [rcx + 16]",
+            "mov r13, [rcx + 24]",
+            "sbb r10, [rdi]",
+            "sbb r11, [rdi + 8]",
+            "sbb r12, [rdi + 16]",
+            "sbb r13, [rdi + 24]",
+            "mov [r8], r10",
+            "mov [r8 + 8], r11",
+            "mov [r8 + 16], r12",
+            "mov [r8 + 24], r13",
+            "lea rcx, [rcx + 32]",
+            "lea rdi, [rdi + 32]",
+            "lea r8, [r8 + 32]",
+            "dec r9",
+            "jnz 9b",
+            // Keep t (mask all ones) when the subtraction borrowed and the
+            // high word is zero: r ^= (t ^ r) & mask.
+            "sbb rax, rax",
+            "mov r10, [rcx]",
+            "sub r10, 1",
+            "and rax, r10",
+            "mov r9, [rsp + 16]",
+            "sub rcx, r9",
+            "sub r8, r9",
+            "shr r9, 5",
+            "5:",
+            "mov r10, [rcx]",
+            "mov r11, [rcx + 8]",
+            "mov r12, [rcx + 16]",
+            "mov r13, [rcx + 24]",
+            "mov r14, [r8]",
+            "mov r15, [r8 + 8]",
+            "xor r10, r14",
+            "xor r11, r15",
+            "and r10, rax",
+            "and r11, rax",
+            "xor r10, r14",
+            "xor r11, r15",
+            "mov [r8], r10",
+            "mov [r8 + 8], r11",
+            "mov r14, [r8 + 16]",
+            "mov r15, [r8 + 24]",
+            "xor r12, r14",
+            "xor r13, r15",
+            "and r12, rax",
+            "and r13, rax",
+            "xor r12, r14",
+            "xor r13, r15",
+            "mov [r8 + 16], r12",
+            "mov [r8 + 24], r13",
+            "lea rcx, [rcx + 32]",
+            "lea r8, [r8 + 32]",
+            "dec r9",
+            "jnz 5b",
+            "add rsp, 56",
+            inout("rsi") a.as_ptr() => _,
+            inout("rdi") n.as_ptr() => _,
+            inout("rcx") t.as_mut_ptr() => _,
+            out("rax") _,
+            out("rdx") _,
+            inout("r8") b.as_ptr() => _,
+            inout("r9") len => _,
+            inout("r10") n0 => _,
+            inout("r11") r.as_mut_ptr() => _,
+            out("r12") _,
+            out("r13") _,
+            out("r14") _,
+            out("r15") _,
+        );
     }
 }
