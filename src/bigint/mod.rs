@@ -82,6 +82,19 @@ impl Engine {
         }
     }
 
+    /// `out[..len]` = entry `idx` of a table of [`TABLE`] entries of `len`
+    /// words, reading every entry.
+    #[inline(always)]
+    fn select(self, table: &[u64], len: usize, idx: u64, out: &mut [u64]) {
+        #[cfg(target_arch = "x86_64")]
+        if let Engine::MulxAdx(t) = self {
+            if t.select(table, TABLE, len, idx, out) {
+                return;
+            }
+        }
+        select_from_table(table, len, idx, out);
+    }
+
     #[inline(always)]
     fn mont_mul(self, r: &mut [u64], a: &[u64], b: &[u64], n: &[u64], n0: u64) {
         match self {
@@ -515,13 +528,13 @@ impl<M> Modulus<M> {
         let mut acc = Mont::zero();
         let mut sel = [0u64; MAX_LIMBS];
         let mut tmp = [0u64; MAX_LIMBS];
-        select_from_table(&table, len, window(nwin - 1), &mut acc.v);
+        self.engine.select(&table, len, window(nwin - 1), &mut acc.v);
         for i in (0..nwin - 1).rev() {
             for _ in 0..WINDOW {
                 self.msq(&mut tmp, &acc.v);
                 acc.v[..len].copy_from_slice(&tmp[..len]);
             }
-            select_from_table(&table, len, window(i), &mut sel);
+            self.engine.select(&table, len, window(i), &mut sel);
             self.mm(&mut tmp, &acc.v, &sel);
             acc.v[..len].copy_from_slice(&tmp[..len]);
         }

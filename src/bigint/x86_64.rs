@@ -10,19 +10,40 @@
 //! time: the loop counts depend only on the length.
 
 use core::arch::asm;
+use core::arch::x86_64::{
+    __m256i, _mm256_and_si256, _mm256_cmpeq_epi64, _mm256_loadu_si256, _mm256_or_si256, _mm256_set1_epi64x,
+    _mm256_setzero_si256, _mm256_storeu_si256,
+};
 
 use super::MAX_LIMBS;
 use crate::cpu;
 
 /// Proof that this CPU has BMI2 and ADX: only [`MulxAdx::new`] makes one,
-/// after detection said yes.
+/// after detection said yes. It also records whether AVX2 was detected (for
+/// the table scan).
 #[derive(Clone, Copy, Debug)]
-pub(super) struct MulxAdx(());
+pub(super) struct MulxAdx {
+    avx2: bool,
+}
 
 impl MulxAdx {
     pub(super) fn new() -> Option<Self> {
         let f = cpu::features();
-        (f.bmi2 && f.adx).then_some(MulxAdx(()))
+        (f.bmi2 && f.adx).then_some(MulxAdx { avx2: f.avx2 })
+    }
+
+    /// `out[..len] = table[idx len..(idx + 1) len]` for a table of `entries`
+    /// entries of `len` words, reading every entry (constant time in `idx`).
+    /// Returns false, having done nothing, when this path does not apply.
+    #[inline]
+    pub(super) fn select(self, table: &[u64], entries: usize, len: usize, idx: u64, out: &mut [u64]) -> bool {
+        if !self.avx2 || !len.is_multiple_of(4) || table.len() < entries * len || out.len() < len {
+            return false;
+        }
+        // SAFETY: `avx2` is set only when AVX2 was detected; the lengths were
+        // checked just above.
+        unsafe { select_avx2(table, entries, len, idx, out) };
+        true
     }
 
     /// `r = a b / 2^(64 len) mod n`, with the contract of `soft::mont_mul`.
@@ -262,15 +283,21 @@ unsafe fn mont_mul4x(r: &mut [u64], t: &mut [u64], a: &[u64], b: &[u64], n: &[u6
     let len = n.len();
     debug_assert!(len >= 4 && len.is_multiple_of(4) && t.len() > len && a.len() == len && b.len() == len);
     debug_assert!(r.len() == len);
-    // Spilled to the stack by the block: [rsp] inner count, [rsp + 8] the
-    // steps after the first, [rsp + 16] len in bytes, [rsp + 24] n0,
-    // [rsp + 32] the next word of b, [rsp + 40] the end of b, [rsp + 48] r.
+    // Kept on the stack by the block: [rsp] len in bytes, [rsp + 8] n0,
+    // [rsp + 16] the next word of b, [rsp + 24] the end of b, [rsp + 32] r,
+    // [rsp + 40] the steps after the first, [rsp + 48] b_i, [rsp + 56] m.
+    // r8 holds zero (for closing the carry chains), r9 counts the steps.
     // SAFETY: reads a[0..len], b[0..len], n[0..len], reads and writes
     // t[0..len + 1] and writes r[0..len], all within the slices (lengths
-    // checked by the caller). The block pushes seven words and pops them
+    // checked by the caller). The block pushes eight words and pops them
     // before it ends; rbx and rbp are not touched.
     unsafe {
         asm!(
+            "push rax",
+            "push rax",
+            "lea rax, [r9 - 4]",
+            "shr rax, 2",
+            "push rax",
             "push r11",
             "lea rax, [r8 + 8 * r9]",
             "push rax",
@@ -278,17 +305,14 @@ unsafe fn mont_mul4x(r: &mut [u64], t: &mut [u64], a: &[u64], b: &[u64], n: &[u6
             "push r10",
             "lea rax, [8 * r9]",
             "push rax",
-            "shr r9, 2",
-            "dec r9",
-            "push r9",
-            "push r9",
+            "xor r8d, r8d",
             "6:",
             // Next word of b.
-            "mov rax, [rsp + 32]",
-            "mov r8, [rax]",
+            "mov rax, [rsp + 16]",
+            "mov rdx, [rax]",
             "add rax, 8",
-            "mov [rsp + 32], rax",
-            "mov rdx, r8",
+            "mov [rsp + 16], rax",
+            "mov [rsp + 48], rdx",
             // First step: t[0..4] + a[0..4] b_i.
             "xor r14d, r14d",
             "mulx rax, r10, [rsi]",
@@ -302,13 +326,12 @@ unsafe fn mont_mul4x(r: &mut [u64], t: &mut [u64], a: &[u64], b: &[u64], n: &[u6
             "mulx r14, r13, [rsi + 24]",
             "adox r13, rax",
             "adcx r13, [rcx + 24]",
-            "mov eax, 0",
-            "adox r14, rax",
-            "adcx r14, rax",
+            "adox r14, r8",
+            "adcx r14, r8",
             // m = t_0 n0, then + n[0..4] m.
             "mov rdx, r10",
-            "imul rdx, [rsp + 24]",
-            "mov r9, rdx",
+            "imul rdx, [rsp + 8]",
+            "mov [rsp + 56], rdx",
             "xor r15d, r15d",
             "mulx r15, rax, [rdi]",
             "adcx r10, rax",
@@ -321,22 +344,22 @@ unsafe fn mont_mul4x(r: &mut [u64], t: &mut [u64], a: &[u64], b: &[u64], n: &[u6
             "adox r13, r15",
             "mulx r15, rax, [rdi + 24]",
             "adcx r13, rax",
-            "mov eax, 0",
-            "adox r15, rax",
-            "adcx r15, rax",
+            "adox r15, r8",
+            "adcx r15, r8",
             "mov [rcx], r11",
             "mov [rcx + 8], r12",
             "mov [rcx + 16], r13",
             "lea rsi, [rsi + 32]",
             "lea rdi, [rdi + 32]",
             "lea rcx, [rcx + 32]",
-            "mov rax, [rsp + 8]",
-            "mov [rsp], rax",
-            "test rax, rax",
+            "mov r9, [rsp + 40]",
+            "test r9, r9",
             "jz 8f",
+            // The other steps. Both flags are clear here: the chains closed
+            // without a carry out, and LEA and DEC (on a small count) leave
+            // CF and OF at zero.
             "7:",
-            "mov rdx, r8",
-            "xor eax, eax",
+            "mov rdx, [rsp + 48]",
             "mulx rax, r10, [rsi]",
             "adox r10, r14",
             "adcx r10, [rcx]",
@@ -349,10 +372,9 @@ unsafe fn mont_mul4x(r: &mut [u64], t: &mut [u64], a: &[u64], b: &[u64], n: &[u6
             "mulx r14, r13, [rsi + 24]",
             "adox r13, rax",
             "adcx r13, [rcx + 24]",
-            "mov eax, 0",
-            "adox r14, rax",
-            "adcx r14, rax",
-            "mov rdx, r9",
+            "adox r14, r8",
+            "adcx r14, r8",
+            "mov rdx, [rsp + 56]",
             "adox r10, r15",
             "mulx r15, rax, [rdi]",
             "adcx r10, rax",
@@ -365,9 +387,8 @@ unsafe fn mont_mul4x(r: &mut [u64], t: &mut [u64], a: &[u64], b: &[u64], n: &[u6
             "adox r13, r15",
             "mulx r15, rax, [rdi + 24]",
             "adcx r13, rax",
-            "mov eax, 0",
-            "adox r15, rax",
-            "adcx r15, rax",
+            "adox r15, r8",
+            "adcx r15, r8",
             "mov [rcx - 8], r10",
             "mov [rcx], r11",
             "mov [rcx + 8], r12",
@@ -375,28 +396,28 @@ unsafe fn mont_mul4x(r: &mut [u64], t: &mut [u64], a: &[u64], b: &[u64], n: &[u6
             "lea rsi, [rsi + 32]",
             "lea rdi, [rdi + 32]",
             "lea rcx, [rcx + 32]",
-            "dec qword ptr [rsp]",
+            "dec r9",
             "jnz 7b",
             "8:",
             // End of the row: t[len - 1] = t[len] + ca + cn, t[len] = carry.
             "xor eax, eax",
             "add r14, r15",
-            "adc rax, 0",
+            "adc rax, r8",
             "add r14, [rcx]",
-            "adc rax, 0",
+            "adc rax, r8",
             "mov [rcx - 8], r14",
             "mov [rcx], rax",
-            "mov rax, [rsp + 16]",
+            "mov rax, [rsp]",
             "sub rsi, rax",
             "sub rdi, rax",
             "sub rcx, rax",
-            "mov rax, [rsp + 32]",
-            "cmp rax, [rsp + 40]",
+            "mov rax, [rsp + 16]",
+            "cmp rax, [rsp + 24]",
             "jne 6b",
             // r = t - n, four words per step, with the borrow on CF (DEC and
             // LEA leave it alone).
-            "mov r8, [rsp + 48]",
-            "mov r9, [rsp + 16]",
+            "mov r8, [rsp + 32]",
+            "mov r9, [rsp]",
             "shr r9, 5",
             "xor eax, eax",
             "9:",
@@ -423,7 +444,7 @@ unsafe fn mont_mul4x(r: &mut [u64], t: &mut [u64], a: &[u64], b: &[u64], n: &[u6
             "mov r10, [rcx]",
             "sub r10, 1",
             "and rax, r10",
-            "mov r9, [rsp + 16]",
+            "mov r9, [rsp]",
             "sub rcx, r9",
             "sub r8, r9",
             "shr r9, 5",
@@ -456,7 +477,7 @@ unsafe fn mont_mul4x(r: &mut [u64], t: &mut [u64], a: &[u64], b: &[u64], n: &[u6
             "lea r8, [r8 + 32]",
             "dec r9",
             "jnz 5b",
-            "add rsp, 56",
+            "add rsp, 64",
             inout("rsi") a.as_ptr() => _,
             inout("rdi") n.as_ptr() => _,
             inout("rcx") t.as_mut_ptr() => _,
@@ -471,5 +492,29 @@ unsafe fn mont_mul4x(r: &mut [u64], t: &mut [u64], a: &[u64], b: &[u64], n: &[u6
             out("r14") _,
             out("r15") _,
         );
+    }
+}
+
+/// The table scan of [`MulxAdx::select`], four words at a time: every word of
+/// every entry is loaded and masked; the mask is all ones only for entry
+/// `idx`. `table` holds at least `entries len` words and `out` `len`, with
+/// `len` a multiple of 4.
+#[target_feature(enable = "avx2")]
+unsafe fn select_avx2(table: &[u64], entries: usize, len: usize, idx: u64, out: &mut [u64]) {
+    // Constant time: the loads and the mask arithmetic do not depend on idx.
+    let want = _mm256_set1_epi64x(idx as i64);
+    for w in (0..len).step_by(4) {
+        let mut acc = _mm256_setzero_si256();
+        for j in 0..entries {
+            let mask = _mm256_cmpeq_epi64(_mm256_set1_epi64x(j as i64), want);
+            let src = &table[j * len + w..j * len + w + 4];
+            // SAFETY: `src` is four in-bounds words; unaligned loads are
+            // allowed.
+            let v = unsafe { _mm256_loadu_si256(src.as_ptr().cast::<__m256i>()) };
+            acc = _mm256_or_si256(acc, _mm256_and_si256(v, mask));
+        }
+        let dst = &mut out[w..w + 4];
+        // SAFETY: `dst` is four in-bounds words; unaligned stores are allowed.
+        unsafe { _mm256_storeu_si256(dst.as_mut_ptr().cast::<__m256i>(), acc) };
     }
 }
