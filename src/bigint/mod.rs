@@ -87,10 +87,10 @@ impl Engine {
     #[inline(always)]
     fn select(self, table: &[u64], len: usize, idx: u64, out: &mut [u64]) {
         #[cfg(target_arch = "x86_64")]
-        if let Engine::MulxAdx(t) = self {
-            if t.select(table, TABLE, len, idx, out) {
-                return;
-            }
+        if let Engine::MulxAdx(t) = self
+            && t.select(table, TABLE, len, idx, out)
+        {
+            return;
         }
         select_from_table(table, len, idx, out);
     }
