@@ -22,13 +22,18 @@ use crate::aes::x86_64::{encrypt_n, encrypt8, load_keys};
 use crate::{cpu, ct};
 
 /// Proof that this CPU has AES-NI (with SSSE3 and SSE4.1) and PCLMULQDQ.
+/// It also records whether AVX2 (and so AVX) was detected: then the bulk
+/// code is compiled a second time with the three-operand VEX encodings,
+/// which spare the register copies of the two-operand SSE forms.
 #[derive(Clone, Copy, Debug)]
-pub(super) struct AesClmul(());
+pub(super) struct AesClmul {
+    avx: bool,
+}
 
 impl AesClmul {
     fn new() -> Option<Self> {
         let f = cpu::features();
-        (f.aesni && f.pclmulqdq).then_some(AesClmul(()))
+        (f.aesni && f.pclmulqdq).then_some(AesClmul { avx: f.avx2 })
     }
 }
 
@@ -61,23 +66,30 @@ impl Key {
     }
 
     pub(super) fn seal(&self, j0: &[u8; 16], aad: &[u8], buf: &mut [u8]) -> [u8; 16] {
-        // SAFETY: `token` proves every feature the implementations need.
+        // SAFETY: `token` proves every feature the implementations need,
+        // AVX included when `token.avx` is set.
         unsafe {
-            match self.rounds {
-                10 => seal_impl::<10>(self, j0, aad, buf),
-                12 => seal_impl::<12>(self, j0, aad, buf),
-                _ => seal_impl::<14>(self, j0, aad, buf),
+            match (self.token.avx, self.rounds) {
+                (true, 10) => seal_avx::<10>(self, j0, aad, buf),
+                (true, 12) => seal_avx::<12>(self, j0, aad, buf),
+                (true, _) => seal_avx::<14>(self, j0, aad, buf),
+                (false, 10) => seal_sse::<10>(self, j0, aad, buf),
+                (false, 12) => seal_sse::<12>(self, j0, aad, buf),
+                (false, _) => seal_sse::<14>(self, j0, aad, buf),
             }
         }
     }
 
     pub(super) fn open(&self, j0: &[u8; 16], aad: &[u8], buf: &mut [u8]) -> [u8; 16] {
-        // SAFETY: `token` proves every feature the implementations need.
+        // SAFETY: as in `seal`.
         unsafe {
-            match self.rounds {
-                10 => open_impl::<10>(self, j0, aad, buf),
-                12 => open_impl::<12>(self, j0, aad, buf),
-                _ => open_impl::<14>(self, j0, aad, buf),
+            match (self.token.avx, self.rounds) {
+                (true, 10) => open_avx::<10>(self, j0, aad, buf),
+                (true, 12) => open_avx::<12>(self, j0, aad, buf),
+                (true, _) => open_avx::<14>(self, j0, aad, buf),
+                (false, 10) => open_sse::<10>(self, j0, aad, buf),
+                (false, 12) => open_sse::<12>(self, j0, aad, buf),
+                (false, _) => open_sse::<14>(self, j0, aad, buf),
             }
         }
     }
@@ -315,7 +327,18 @@ unsafe fn counter(base: __m128i, ctr: u32) -> __m128i {
 unsafe fn counters8(base: __m128i, ctr: u32) -> [__m128i; 8] {
     // SAFETY: inlined only into functions compiled with AES-NI, PCLMULQDQ,
     // SSSE3 and SSE4.1, which their callers have proven present.
-    unsafe { core::array::from_fn(|i| counter(base, ctr.wrapping_add(i as u32))) }
+    unsafe {
+        let first = counter(base, ctr);
+        // The counter is public. When its low byte does not wrap within the
+        // eight blocks, the others are the first plus i in that byte (the
+        // top byte of the last little-endian lane): one add each instead of
+        // an insert, which competes with PCLMULQDQ for its port.
+        if ctr & 0xff <= 0xff - 7 {
+            core::array::from_fn(|i| _mm_add_epi32(first, _mm_set_epi32((i as i32) << 24, 0, 0, 0)))
+        } else {
+            core::array::from_fn(|i| counter(base, ctr.wrapping_add(i as u32)))
+        }
+    }
 }
 
 /// Eight AES encryptions with the GHASH of eight other blocks woven into
@@ -408,8 +431,7 @@ unsafe fn batch<const N: usize>(
 /// The tail (under 128 bytes) and the tag mask E(J0), in one batch of
 /// exactly as many AES blocks as needed when they fit in eight. Returns
 /// E(J0).
-#[inline]
-#[target_feature(enable = "aes,pclmulqdq,sse2,ssse3,sse4.1")]
+#[inline(always)]
 #[allow(clippy::too_many_arguments)] // the loop state, passed by value
 unsafe fn finish_tail<const SEAL: bool>(
     rk: &[__m128i; 15],
@@ -421,8 +443,9 @@ unsafe fn finish_tail<const SEAL: bool>(
     lagged: &[u8],
     tail: &mut [u8],
 ) -> __m128i {
-    // SAFETY (whole body): `counters8`, `batch` and `bswap` need only the
-    // features this function has; `lagged` is read in whole 128-byte
+    // SAFETY (whole body): inlined only into `seal_*` and `open_*`, which
+    // are compiled with AES-NI, PCLMULQDQ, SSSE3 and SSE4.1 (what `counters8`,
+    // `batch` and `bswap` need); `lagged` is read in whole 128-byte
     // chunks; full blocks of `tail` are loaded and stored in place through
     // `as_chunks_mut`, a partial one through a stack block.
     unsafe {
@@ -476,10 +499,32 @@ unsafe fn finish_tail<const SEAL: bool>(
     }
 }
 
-#[target_feature(enable = "aes,pclmulqdq,sse2,ssse3,sse4.1")]
+/// Seal and open compiled for SSE encodings and again for VEX ones; the
+/// bodies are inlined into each.
+macro_rules! variants {
+    ($($name:ident => $body:ident, $features:literal;)*) => {$(
+        #[target_feature(enable = $features)]
+        unsafe fn $name<const NR: usize>(k: &Key, j0: &[u8; 16], aad: &[u8], buf: &mut [u8]) -> [u8; 16] {
+            // SAFETY: the caller proved these features; the body needs no
+            // more of them.
+            unsafe { $body::<NR>(k, j0, aad, buf) }
+        }
+    )*};
+}
+
+variants! {
+    seal_sse => seal_impl, "aes,pclmulqdq,sse2,ssse3,sse4.1";
+    seal_avx => seal_impl, "aes,pclmulqdq,sse2,ssse3,sse4.1,avx";
+    open_sse => open_impl, "aes,pclmulqdq,sse2,ssse3,sse4.1";
+    open_avx => open_impl, "aes,pclmulqdq,sse2,ssse3,sse4.1,avx";
+}
+
+#[inline(always)]
 unsafe fn seal_impl<const NR: usize>(k: &Key, j0b: &[u8; 16], aad: &[u8], buf: &mut [u8]) -> [u8; 16] {
-    // SAFETY (whole body): every pointer access covers 128 bytes of a
-    // 128-byte chunk from `chunks_exact_mut`, or goes through stack arrays.
+    // SAFETY (whole body): inlined only into `seal_sse` and `seal_avx`,
+    // compiled with the features every intrinsic here needs; every pointer
+    // access covers 128 bytes of a 128-byte chunk from `chunks_exact_mut`,
+    // or goes through stack arrays.
     unsafe {
         let rk = load_keys(&k.rk);
         let mut g = Ghash::new(&k.hpow);
@@ -523,9 +568,10 @@ unsafe fn seal_impl<const NR: usize>(k: &Key, j0b: &[u8; 16], aad: &[u8], buf: &
     }
 }
 
-#[target_feature(enable = "aes,pclmulqdq,sse2,ssse3,sse4.1")]
+#[inline(always)]
 unsafe fn open_impl<const NR: usize>(k: &Key, j0b: &[u8; 16], aad: &[u8], buf: &mut [u8]) -> [u8; 16] {
-    // SAFETY (whole body): as in `seal_impl`.
+    // SAFETY (whole body): as in `seal_impl` (inlined only into `open_sse`
+    // and `open_avx`).
     unsafe {
         let rk = load_keys(&k.rk);
         let mut g = Ghash::new(&k.hpow);
