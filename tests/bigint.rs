@@ -116,6 +116,18 @@ proptest! {
         check_mul_add_sub(&n, &below(a, &n), &below(b, &n));
     }
 
+    /// The sizes of RSA moduli and their primes, where the x86_64 backend has
+    /// straight-line squares (16 and 32 words) and four-word steps (all).
+    #[test]
+    fn rsa_sizes_match_reference((n, a, b) in prop::sample::select(vec![16usize, 24, 32]).prop_flat_map(|l| (
+        prop::collection::vec(any::<u64>(), l),
+        prop::collection::vec(any::<u64>(), l),
+        prop::collection::vec(any::<u64>(), l),
+    ))) {
+        let n = odd_modulus(n);
+        check_mul_add_sub(&n, &below(a, &n), &below(b, &n));
+    }
+
     #[test]
     fn pow_matches_reference(n in limbs(6), a in prop::collection::vec(any::<u64>(), 6),
                              e in prop::collection::vec(any::<u64>(), 0..=4)) {

@@ -9,10 +9,12 @@
 //! so the low word of the window vanishes and no shifting is needed. Constant
 //! time: the loop counts depend only on the length.
 
+mod sqr;
+
 use core::arch::asm;
 use core::arch::x86_64::{
-    __m256i, _mm256_and_si256, _mm256_cmpeq_epi64, _mm256_loadu_si256, _mm256_or_si256, _mm256_set1_epi64x,
-    _mm256_setzero_si256, _mm256_storeu_si256,
+    __m256i, _mm256_add_epi64, _mm256_and_si256, _mm256_cmpeq_epi64, _mm256_loadu_si256, _mm256_or_si256,
+    _mm256_set1_epi64x, _mm256_setzero_si256, _mm256_storeu_si256,
 };
 
 use super::MAX_LIMBS;
@@ -61,6 +63,21 @@ impl MulxAdx {
     /// `r = a^2 / 2^(64 len) mod n` for `a < n`.
     #[inline]
     pub(super) fn mont_sqr(self, r: &mut [u64], a: &[u64], n: &[u64], n0: u64) {
+        if let (Ok(r16), Ok(a16), Ok(n16)) =
+            (<&mut [u64; 16]>::try_from(&mut *r), <&[u64; 16]>::try_from(a), <&[u64; 16]>::try_from(n))
+        {
+            // SAFETY: a `MulxAdx` exists only when the CPU has BMI2 and ADX;
+            // the sizes are in the types.
+            unsafe { sqr::mont_sqr16(r16, a16, n16, n0) };
+            return;
+        }
+        if let (Ok(r32), Ok(a32), Ok(n32)) =
+            (<&mut [u64; 32]>::try_from(&mut *r), <&[u64; 32]>::try_from(a), <&[u64; 32]>::try_from(n))
+        {
+            // SAFETY: as above.
+            unsafe { sqr::mont_sqr32(r32, a32, n32, n0) };
+            return;
+        }
         // For sizes the four-word product handles, it beats this separate
         // square-then-reduce kernel, whose rows keep the window in memory.
         if n.len().is_multiple_of(4) {
@@ -502,19 +519,32 @@ unsafe fn mont_mul4x(r: &mut [u64], t: &mut [u64], a: &[u64], b: &[u64], n: &[u6
 #[target_feature(enable = "avx2")]
 unsafe fn select_avx2(table: &[u64], entries: usize, len: usize, idx: u64, out: &mut [u64]) {
     // Constant time: the loads and the mask arithmetic do not depend on idx.
+    debug_assert!(table.len() >= entries * len && out.len() >= len && len.is_multiple_of(4));
     let want = _mm256_set1_epi64x(idx as i64);
-    for w in (0..len).step_by(4) {
-        let mut acc = _mm256_setzero_si256();
-        for j in 0..entries {
-            let mask = _mm256_cmpeq_epi64(_mm256_set1_epi64x(j as i64), want);
-            let src = &table[j * len + w..j * len + w + 4];
-            // SAFETY: `src` is four in-bounds words; unaligned loads are
-            // allowed.
-            let v = unsafe { _mm256_loadu_si256(src.as_ptr().cast::<__m256i>()) };
-            acc = _mm256_or_si256(acc, _mm256_and_si256(v, mask));
+    let one = _mm256_set1_epi64x(1);
+    // Up to 32 words (the RSA-2048 and -4096 half sizes) are gathered in
+    // registers over one pass through the table; longer values in pieces.
+    for w0 in (0..len).step_by(32) {
+        let groups = (len - w0).min(32) / 4;
+        let mut acc = [_mm256_setzero_si256(); 8];
+        let mut j = _mm256_setzero_si256();
+        for e in 0..entries {
+            let mask = _mm256_cmpeq_epi64(j, want);
+            j = _mm256_add_epi64(j, one);
+            // SAFETY: entry e spans table[e len..(e + 1) len], and the
+            // groups read words w0..w0 + 4 groups of it, within len.
+            let src = unsafe { table.as_ptr().add(e * len + w0) };
+            for (g, a) in acc.iter_mut().enumerate().take(groups) {
+                // SAFETY: as above; unaligned loads are allowed.
+                let v = unsafe { _mm256_loadu_si256(src.add(4 * g).cast::<__m256i>()) };
+                *a = _mm256_or_si256(*a, _mm256_and_si256(v, mask));
+            }
         }
-        let dst = &mut out[w..w + 4];
-        // SAFETY: `dst` is four in-bounds words; unaligned stores are allowed.
-        unsafe { _mm256_storeu_si256(dst.as_mut_ptr().cast::<__m256i>(), acc) };
+        for (g, a) in acc.iter().enumerate().take(groups) {
+            let dst = &mut out[w0 + 4 * g..w0 + 4 * g + 4];
+            // SAFETY: `dst` is four in-bounds words; unaligned stores are
+            // allowed.
+            unsafe { _mm256_storeu_si256(dst.as_mut_ptr().cast::<__m256i>(), *a) };
+        }
     }
 }
