@@ -51,6 +51,17 @@ impl MulxAdx {
     /// `r = a b / 2^(64 len) mod n`, with the contract of `soft::mont_mul`.
     #[inline]
     pub(super) fn mont_mul(self, r: &mut [u64], a: &[u64], b: &[u64], n: &[u64], n0: u64) {
+        if let (Ok(r16), Ok(a16), Ok(b16), Ok(n16)) = (
+            <&mut [u64; 16]>::try_from(&mut *r),
+            <&[u64; 16]>::try_from(a),
+            <&[u64; 16]>::try_from(b),
+            <&[u64; 16]>::try_from(n),
+        ) {
+            // SAFETY: a `MulxAdx` exists only when the CPU has BMI2 and ADX;
+            // the sizes are in the types.
+            unsafe { sqr::mont_mul16(r16, a16, b16, n16, n0) };
+            return;
+        }
         // The accumulator's size is a public function of the length.
         match n.len() {
             0..=16 => self.mont_mul_sized::<34>(r, a, b, n, n0),
