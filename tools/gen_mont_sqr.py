@@ -20,11 +20,12 @@ between them: that becomes the next c, and both flags end clear. Then the
 word at P is final for the pass and is stored, and the registers are
 renamed (not moved) for the next step.
 
-For L words (a multiple of 8), with t (2L + 2 words) zeroed first:
-1. Cross products a_i a_j (i < j) in bands of eight rows: band b sweeps
-   y = a_j for j = 8b + 1..L with x_r = a_(8b + r), only the rows r < j - 8b
-   taking part while j < 8b + 8 (the chains run on through the other window
-   words with zeros). Its last carry bit lands on a word no band has written.
+For L words (a multiple of 8), with t of 2L + 2 words:
+1. Cross products a_i a_j (i < j), first within each block of eight words
+   (the triangles, on words of t that are still zero, so a step with k rows
+   only touches k + 2 window words), then in bands of eight rows: band b
+   sweeps y = a_j for j = 8b + 8..L with x_r = a_(8b + r); its last carry
+   bit is added to t where it belongs and carried to the top.
 2. Doubling (ADCX of each word with itself) and the squares a_i^2 (ADOX).
 3. Montgomery reduction in bands of eight rows: band b first forms its
    multipliers m_r = t[8b + r] n0 one step at a time (y = m_r, x = n[0..8]),
@@ -89,22 +90,52 @@ def step(out, win, rows, x, y, top, store):
 
 
 def square(out, L):
-    out.append("// Zero t.")
+    # The cross products write words 16b + 1..16b + 15 of each block before
+    # anything reads them; the words between, and the two above, are zero.
+    out.append("// Zero the words of t the cross products never write.")
     out.append("xor eax, eax")
-    for k in range(2 * L + 2):
+    for k in list(range(0, 2 * L, 16)) + [2 * L, 2 * L + 1]:
         out.append(f"mov {t(k)}, rax")
     for b in range(L // 8):
-        out.append(f"// 1. Cross products, band {b}: rows a_{8 * b}..a_{8 * b + 7}.")
+        out.append(f"// 1a. Cross products within a_{8 * b}..a_{8 * b + 7} (words {16 * b + 1}..{16 * b + 15}, still zero).")
+        win = list(W)
+        for k in range(9):
+            out.append(f"xor {d32(win[k])}, {d32(win[k])}")
+        for j in range(8 * b + 1, 8 * b + 8):
+            k = j - 8 * b
+            # Rows r < k; the words above P + k are still zero, so the two
+            # carries out of P + k just land in P + k + 1.
+            out.append(f"mov rdx, [rsi + {8 * j}]")
+            for r in range(k):
+                out.append(f"mulx rcx, rax, [rsi + {8 * (8 * b + r)}]")
+                out.append(f"adox {win[r]}, rax")
+                out.append(f"adcx {win[r + 1]}, rcx")
+            out.append(f"adox {win[k]}, [rsp + {ZERO}]")
+            out.append(f"adox {win[k + 1]}, [rsp + {ZERO}]")
+            out.append(f"adcx {win[k + 1]}, [rsp + {ZERO}]")
+            out.append(f"mov {t(8 * b + j)}, {win[0]}")
+            win = win[1:] + win[:1]
+            # The new top word (position P + 9) is still zero.
+            out.append(f"xor {d32(win[8])}, {d32(win[8])}")
+        for k in range(8):
+            out.append(f"mov {t(16 * b + 8 + k)}, {win[k]}")
+    for b in range(L // 8 - 1):
+        out.append(f"// 1b. Cross products of a_{8 * b}..a_{8 * b + 7} with a_{8 * b + 8}.. (band {b}).")
         win = list(W)
         for k in range(8):
-            out.append(f"mov {win[k]}, {t(16 * b + 1 + k)}")
+            out.append(f"mov {win[k]}, {t(16 * b + 8 + k)}")
         out.append("xor ebx, ebx")
-        for j in range(8 * b + 1, L):
-            win = step(out, win, min(j - 8 * b, 8), lambda r, b=b: f"[rsi + {8 * (8 * b + r)}]",
+        for j in range(8 * b + 8, L):
+            win = step(out, win, 8, lambda r, b=b: f"[rsi + {8 * (8 * b + r)}]",
                        f"[rsi + {8 * j}]", 8 * b + j + 8, 8 * b + j)
         for k in range(8):
             out.append(f"mov {t(8 * b + L + k)}, {win[k]}")
-        out.append(f"mov {t(8 * b + L + 8)}, rbx")
+        # The carry bit belongs at a word that may hold a product already:
+        # add it there and carry on to the top (no carry leaves 2L words).
+        pos = 8 * b + L + 8
+        out.append(f"add {t(pos)}, rbx")
+        for k in range(pos + 1, 2 * L):
+            out.append(f"adc qword ptr {t(k)}, 0")
     out.append("// 2. Double, and add the squares.")
     out.append("xor eax, eax")
     for i in range(L):
