@@ -442,39 +442,44 @@ impl RsaPrivateKey {
         // except the inversion, whose input r b is independent of them.
         let (n, p, q) = (&self.public.n, &self.p, &self.q);
         let e = &self.public.e;
-        // Blinding pair: r^e and r^-1. r^-1 comes from inverting r b for
-        // another random b (variable time is harmless on a uniformly random
-        // value unrelated to r), then multiplying by b.
-        let (r, rinv) = {
-            let mut pair = None;
-            for _ in 0..8 {
-                let r = n.random_elem(rng)?;
-                let b = n.random_elem(rng)?;
-                let rb = n.mul_mixed(&n.to_mont(&r), &b);
-                if let Some(rbinv) = n.inv_vartime(&rb) {
-                    let rinv = n.mul_mixed(&n.to_mont(&rbinv), &b);
-                    pair = Some((r, rinv));
-                    break;
-                }
+        // Blinding: c r^e for a fresh random r, and r^-1 mod p and mod q to
+        // take r out of each half of the CRT (1024-bit inversions for
+        // RSA-2048 instead of one 2048-bit one). Each r^-1 comes from
+        // inverting r b for another random b (variable time is harmless on a
+        // uniformly random value unrelated to r), then multiplying by b.
+        let mut found = None;
+        for _ in 0..8 {
+            let r = n.random_elem(rng)?;
+            let rp = p.from_mont(&p.reduce(n.elem_limbs(&r)));
+            let rq = q.from_mont(&q.reduce(n.elem_limbs(&r)));
+            let (bp, bq) = (p.random_elem(rng)?, q.random_elem(rng)?);
+            let rbp = p.mul_mixed(&p.to_mont(&rp), &bp);
+            let rbq = q.mul_mixed(&q.to_mont(&rq), &bq);
+            if let (Some(ip), Some(iq)) = (p.inv_vartime(&rbp), q.inv_vartime(&rbq)) {
+                // r^-1 mod p in Montgomery form, and mod q in plain form.
+                let rinv_p = p.to_mont(&p.mul_mixed(&p.to_mont(&ip), &bp));
+                let rinv_q = q.mul_mixed(&q.to_mont(&iq), &bq);
+                found = Some((r, rinv_p, rinv_q));
+                break;
             }
-            pair.ok_or(Error::RandomFailed)?
-        };
+        }
+        let (r, rinv_p, rinv_q) = found.ok_or(Error::RandomFailed)?;
         let re = n.pow_vartime(&n.to_mont(&r), e);
         let blinded = n.mul_mixed(&re, c);
-        // CRT: m1 = c^dp mod p, m2 = c^dq mod q, h = qinv (m1 - m2) mod p,
-        // m = m2 + h q (Garner), which is below n without reduction.
-        let m1 = p.pow(&p.reduce(n.elem_limbs(&blinded)), &self.dp);
-        let m2 = q.from_mont(&q.pow(&q.reduce(n.elem_limbs(&blinded)), &self.dq));
+        // CRT: m1 = c^dp mod p, m2 = c^dq mod q (each unblinded by r^-1),
+        // h = qinv (m1 - m2) mod p, m = m2 + h q (Garner), which is below n
+        // without reduction.
+        let m1 = p.mul(&p.pow(&p.reduce(n.elem_limbs(&blinded)), &self.dp), &rinv_p);
+        let m2 = q.mul_mixed(&q.pow(&q.reduce(n.elem_limbs(&blinded)), &self.dq), &rinv_q);
         let m2p = p.reduce(q.elem_limbs(&m2));
         let h = p.mul_mixed(&p.sub(&m1, &m2p), &self.qinv);
         let (lp, lq) = (p.limbs(), q.limbs());
         let mut t = [0u64; bigint::MAX_LIMBS + 1];
         bigint::mul_limbs(&mut t[..lp + lq], p.elem_limbs(&h), q.as_limbs());
         bigint::add_limbs(&mut t[..lp + lq], q.elem_limbs(&m2));
-        let mb = n.elem_from_limbs(&t[..lp + lq]);
+        let m = n.elem_from_limbs(&t[..lp + lq]);
         ct::wipe_words(&mut t);
-        let mb = mb?;
-        let m = n.mul_mixed(&n.to_mont(&rinv), &mb);
+        let m = m?;
         // The check: m^e must give c back.
         let back = n.from_mont(&n.pow_vartime(&n.to_mont(&m), e));
         if !n.elem_eq(&back, c) {
