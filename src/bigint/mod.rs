@@ -297,22 +297,21 @@ impl<M> Modulus<M> {
         // squarings raise it to 2^(64 len) = R, whose Montgomery form is
         // R^2 mod n. It is reached by doubling from 2^(bits - 1) < n, so the
         // work depends only on the (public) size. All constant time.
+        // On the way it passes 2^(64 len) = R mod n, the Montgomery form of 1.
         let mut x = [0u64; MAX_LIMBS];
         let mut scratch = [0u64; MAX_LIMBS];
         x[(bits - 1) / 64] = 1 << ((bits - 1) % 64);
-        for _ in (bits - 1)..65 * len {
+        for k in bits..=65 * len {
             soft::double_mod(&mut x[..len], &n[..len], &mut scratch);
+            if k == 64 * len {
+                m.one = x;
+            }
         }
         for _ in 0..6 {
             m.msq(&mut scratch, &x);
             x[..len].copy_from_slice(&scratch[..len]);
         }
         m.rr = x;
-        let mut unit = [0u64; MAX_LIMBS];
-        unit[0] = 1;
-        let mut one = [0u64; MAX_LIMBS];
-        m.mm(&mut one, &m.rr, &unit);
-        m.one = one;
         ct::wipe_words(&mut scratch);
         Ok(m)
     }
