@@ -575,87 +575,75 @@ impl<M> Modulus<M> {
     /// (Bernstein-Yang divsteps, 62 at a time on the low words, applied to
     /// the full numbers as a 2x2 matrix): only for values that may be
     /// public, such as a random value masked by another (see RSA blinding).
+    ///
+    /// The numbers are kept in signed 62-bit limbs, so that the division by
+    /// 2^62 after each matrix is a shift by one limb. f and g lose a limb as
+    /// soon as they fit in one fewer; d and e stay in (-2n, n) by the choice
+    /// of the multiple of n that makes them divisible by 2^62 (the method of
+    /// libsecp256k1's `modinv64`), and are brought into [0, n) at the end.
     pub fn inv_vartime(&self, x: &Elem<M>) -> Option<Elem<M>> {
         let len = self.len;
-        let l = len + 1; // one extra limb for the sign
-        let n = &self.n[..len];
-        // f = n, g = x, with f = d x and g = e x (mod n) throughout.
-        let mut f = [0u64; MAX_LIMBS + 1];
-        let mut g = [0u64; MAX_LIMBS + 1];
-        let mut d = [0u64; MAX_LIMBS + 1];
-        let mut e = [0u64; MAX_LIMBS + 1];
-        f[..len].copy_from_slice(n);
-        g[..len].copy_from_slice(&x.v[..len]);
+        // Limbs for values of magnitude below 2n, with the sign.
+        let l = (64 * len + 2).div_ceil(62) + 1;
+        let mut n62 = [0i64; L62];
+        let mut f = [0i64; L62];
+        let mut g = [0i64; L62];
+        let mut d = [0i64; L62];
+        let mut e = [0i64; L62];
+        to_limbs62(&self.n[..len], &mut n62[..l]);
+        f[..l].copy_from_slice(&n62[..l]);
+        to_limbs62(&x.v[..len], &mut g[..l]);
         e[0] = 1;
+        // n^-1 mod 2^62 (n0 is -n^-1 mod 2^64).
+        let ninv62 = self.n0.wrapping_neg() & M62;
         let mut delta = 1i64;
-        let (mut f2, mut g2, mut d2, mut e2) =
-            ([0u64; MAX_LIMBS + 1], [0u64; MAX_LIMBS + 1], [0u64; MAX_LIMBS + 1], [0u64; MAX_LIMBS + 1]);
+        let mut lfg = l;
         // About 2.9 divsteps per bit suffice (Bernstein-Yang, Theorem 11.2).
         let max_batches = (3 * 64 * len + 200) / 62;
         for _ in 0..max_batches {
-            if g[..l].iter().all(|&w| w == 0) {
+            if g[..lfg].iter().all(|&w| w == 0) {
                 break;
             }
-            let (nd, [u, v, q, r]) = divsteps62(delta, f[0], g[0]);
+            let (nd, t) = divsteps62(delta, f[0] as u64, g[0] as u64);
             delta = nd;
-            lincomb_shift(&f[..l], &g[..l], u, v, &mut f2[..l]);
-            lincomb_shift(&f[..l], &g[..l], q, r, &mut g2[..l]);
-            self.lincomb_mod(&d[..l], &e[..l], u, v, &mut d2[..l]);
-            self.lincomb_mod(&d[..l], &e[..l], q, r, &mut e2[..l]);
-            f[..l].copy_from_slice(&f2[..l]);
-            g[..l].copy_from_slice(&g2[..l]);
-            d[..l].copy_from_slice(&d2[..l]);
-            e[..l].copy_from_slice(&e2[..l]);
+            update_fg62(&mut f[..lfg], &mut g[..lfg], t);
+            update_de62(&mut d[..l], &mut e[..l], t, &n62[..l], ninv62);
+            // Drop the top limb of f and g when both are only a sign.
+            if lfg >= 2 {
+                let (fn_, gn) = (f[lfg - 1], g[lfg - 1]);
+                if (fn_ == 0 || fn_ == -1) && (gn == 0 || gn == -1) {
+                    f[lfg - 2] |= fn_ << 62;
+                    g[lfg - 2] |= gn << 62;
+                    lfg -= 1;
+                }
+            }
         }
-        if g[..l].iter().any(|&w| w != 0) {
+        if g[..lfg].iter().any(|&w| w != 0) {
             return None;
         }
         // f = +-1 when x is invertible; then x^-1 = d f.
-        let plus_one = f[0] == 1 && f[1..l].iter().all(|&w| w == 0);
-        let minus_one = f[..l].iter().all(|&w| w == u64::MAX);
-        let mut out = Elem::zero();
-        if plus_one {
-            out.v[..len].copy_from_slice(&d[..len]);
-        } else if minus_one {
-            soft::sub_mod(&mut out.v, &[0u64; MAX_LIMBS], &d, n);
-        } else {
+        let plus_one = f[0] == 1 && f[1..lfg].iter().all(|&w| w == 0);
+        let minus_one = f[..lfg].iter().all(|&w| w == -1)
+            || (f[lfg - 1] == -1 && f[0] == M62 as i64 && f[1..lfg - 1].iter().all(|&w| w == M62 as i64));
+        if !plus_one && !minus_one {
             return None;
         }
+        // d in (-2n, n): bring d f into [0, n).
+        let neg = |v: &[i64]| v[l - 1] < 0;
+        if neg(&d[..l]) {
+            add62(&mut d[..l], &n62[..l]);
+        }
+        if minus_one {
+            negate62(&mut d[..l]);
+        }
+        if neg(&d[..l]) {
+            add62(&mut d[..l], &n62[..l]);
+        }
+        let mut out = Elem::zero();
+        from_limbs62(&d[..l], &mut out.v[..len]);
         Some(out)
     }
 
-    /// `out = (u a + v b) / 2^62 mod n` for `a, b` in [0, n) given as
-    /// `len + 1` limbs; the result is in [0, n). Variable time.
-    fn lincomb_mod(&self, a: &[u64], b: &[u64], u: i64, v: i64, out: &mut [u64]) {
-        let len = self.len;
-        let n = &self.n[..len];
-        // k makes u a + v b + k n divisible by 2^62: k = t n0 mod 2^62.
-        let t0 = (u as u64).wrapping_mul(a[0]).wrapping_add((v as u64).wrapping_mul(b[0]));
-        let k = (t0.wrapping_mul(self.n0) & ((1 << 62) - 1)) as i64;
-        let l = len + 1;
-        let mut tmp = [0u64; MAX_LIMBS + 1];
-        let mut carry = 0i128;
-        for i in 0..l {
-            let ni = if i < len { n[i] } else { 0 };
-            let t = i128::from(u) * i128::from(a[i])
-                + i128::from(v) * i128::from(b[i])
-                + i128::from(k) * i128::from(ni)
-                + carry;
-            tmp[i] = t as u64;
-            carry = t >> 64;
-        }
-        shift62(&tmp[..l], carry as u64, out);
-        // |out| < 3n: bring it into [0, n).
-        let neg = |x: &[u64]| x[l - 1] >> 63 == 1;
-        while neg(out) {
-            soft::add_assign(out, n);
-        }
-        let mut padded = [0u64; MAX_LIMBS + 1];
-        padded[..len].copy_from_slice(n);
-        while soft::lt_mask(out, &padded[..l]) == 0 {
-            sub_into(out, &padded[..l]);
-        }
-    }
     /// A uniformly random nonzero residue (rejection sampling on fresh
     /// random bytes).
     pub fn random_elem(&self, rng: &mut impl Rng) -> Result<Elem<M>, Error> {
@@ -716,32 +704,112 @@ fn divsteps62(mut delta: i64, f0: u64, g0: u64) -> (i64, [i64; 4]) {
     (delta, [u, v, q, r])
 }
 
-/// `out = (u a + v b) / 2^62` for signed two's-complement `a`, `b` (equal
-/// lengths; the division is exact). Variable time only in its caller's use.
-fn lincomb_shift(a: &[u64], b: &[u64], u: i64, v: i64, out: &mut [u64]) {
-    let l = a.len();
-    let mut tmp = [0u64; MAX_LIMBS + 1];
-    let mut carry = 0i128;
-    for i in 0..l {
-        // The top limb carries the sign.
-        let (ai, bi) = if i + 1 == l {
-            (i128::from(a[i] as i64), i128::from(b[i] as i64))
-        } else {
-            (i128::from(a[i]), i128::from(b[i]))
-        };
-        let t = i128::from(u) * ai + i128::from(v) * bi + carry;
-        tmp[i] = t as u64;
-        carry = t >> 64;
+/// Limbs of 62 bits for values up to 8192 bits with a sign, and the mask.
+const L62: usize = (64 * MAX_LIMBS + 2).div_ceil(62) + 1;
+const M62: u64 = (1 << 62) - 1;
+
+/// Little-endian 64-bit limbs to 62-bit ones (`out` long enough for them).
+fn to_limbs62(src: &[u64], out: &mut [i64]) {
+    for (i, o) in out.iter_mut().enumerate() {
+        let (w, off) = (62 * i / 64, 62 * i % 64);
+        let lo = src.get(w).copied().unwrap_or(0) >> off;
+        let hi = if off > 2 { src.get(w + 1).copied().unwrap_or(0) << (64 - off) } else { 0 };
+        *o = ((lo | hi) & M62) as i64;
     }
-    shift62(&tmp[..l], carry as u64, out);
 }
 
-/// `out = (top : t) >> 62`, keeping `t.len()` limbs.
-fn shift62(t: &[u64], top: u64, out: &mut [u64]) {
-    let l = t.len();
-    for i in 0..l {
-        let next = if i + 1 < l { t[i + 1] } else { top };
-        out[i] = (t[i] >> 62) | (next << 2);
+/// The inverse of [`to_limbs62`] for a non-negative value whose limbs below
+/// the top are in [0, 2^62) and which fits `out`.
+fn from_limbs62(src: &[i64], out: &mut [u64]) {
+    out.fill(0);
+    for (i, &v) in src.iter().enumerate() {
+        let (w, off) = (62 * i / 64, 62 * i % 64);
+        let v = v as u64;
+        if w < out.len() {
+            out[w] |= v << off;
+        }
+        if off > 2 && w + 1 < out.len() {
+            out[w + 1] |= v >> (64 - off);
+        }
+    }
+}
+
+/// `(f, g) = ((u f + v g) / 2^62, (q f + r g) / 2^62)`, exact divisions, in
+/// signed 62-bit limbs. Variable time only in its caller's use.
+fn update_fg62(f: &mut [i64], g: &mut [i64], [u, v, q, r]: [i64; 4]) {
+    let l = f.len();
+    let (u, v, q, r) = (i128::from(u), i128::from(v), i128::from(q), i128::from(r));
+    let (f0, g0) = (i128::from(f[0]), i128::from(g[0]));
+    let mut cf = (u * f0 + v * g0) >> 62;
+    let mut cg = (q * f0 + r * g0) >> 62;
+    for i in 1..l {
+        let (fi, gi) = (i128::from(f[i]), i128::from(g[i]));
+        cf += u * fi + v * gi;
+        cg += q * fi + r * gi;
+        f[i - 1] = (cf as i64) & M62 as i64;
+        g[i - 1] = (cg as i64) & M62 as i64;
+        cf >>= 62;
+        cg >>= 62;
+    }
+    f[l - 1] = cf as i64;
+    g[l - 1] = cg as i64;
+}
+
+/// The same matrix applied to `(d, e)` modulo n: a multiple of n chosen to
+/// make each sum divisible by 2^62 is added first. With d and e in
+/// (-2n, n) and |u| + |v|, |q| + |r| at most 2^62, the results stay in
+/// (-2n, n): the added multiple is in (-2^62, 2^62] n, taking a negative
+/// input up by one n per unit of its coefficient.
+fn update_de62(d: &mut [i64], e: &mut [i64], [u, v, q, r]: [i64; 4], n: &[i64], ninv62: u64) {
+    let l = d.len();
+    let (sd, se) = (d[l - 1] >> 63, e[l - 1] >> 63);
+    let mut md = (u & sd) + (v & se);
+    let mut me = (q & sd) + (r & se);
+    let (u, v, q, r) = (i128::from(u), i128::from(v), i128::from(q), i128::from(r));
+    let (d0, e0) = (i128::from(d[0]), i128::from(e[0]));
+    let mut cd = u * d0 + v * e0;
+    let mut ce = q * d0 + r * e0;
+    md -= (ninv62.wrapping_mul(cd as u64).wrapping_add(md as u64) & M62) as i64;
+    me -= (ninv62.wrapping_mul(ce as u64).wrapping_add(me as u64) & M62) as i64;
+    let (md, me) = (i128::from(md), i128::from(me));
+    cd += i128::from(n[0]) * md;
+    ce += i128::from(n[0]) * me;
+    debug_assert!(cd as u64 & M62 == 0 && ce as u64 & M62 == 0);
+    cd >>= 62;
+    ce >>= 62;
+    for i in 1..l {
+        let (di, ei, ni) = (i128::from(d[i]), i128::from(e[i]), i128::from(n[i]));
+        cd += u * di + v * ei + ni * md;
+        ce += q * di + r * ei + ni * me;
+        d[i - 1] = (cd as i64) & M62 as i64;
+        e[i - 1] = (ce as i64) & M62 as i64;
+        cd >>= 62;
+        ce >>= 62;
+    }
+    d[l - 1] = cd as i64;
+    e[l - 1] = ce as i64;
+}
+
+/// `a += b` in signed 62-bit limbs, carrying so that the limbs below the
+/// top are in [0, 2^62).
+fn add62(a: &mut [i64], b: &[i64]) {
+    let l = a.len();
+    let mut c = 0i128;
+    for (i, (x, &y)) in a.iter_mut().zip(b).enumerate() {
+        c += i128::from(*x) + i128::from(y);
+        *x = if i + 1 == l { c as i64 } else { (c as i64) & M62 as i64 };
+        c >>= 62;
+    }
+}
+
+/// `a = -a` in signed 62-bit limbs, normalized as in [`add62`].
+fn negate62(a: &mut [i64]) {
+    let l = a.len();
+    let mut c = 0i128;
+    for (i, x) in a.iter_mut().enumerate() {
+        c -= i128::from(*x);
+        *x = if i + 1 == l { c as i64 } else { (c as i64) & M62 as i64 };
+        c >>= 62;
     }
 }
 
@@ -752,14 +820,6 @@ fn shr1(a: &mut [u64], top: u64) {
         let next = *w & 1;
         *w = (*w >> 1) | (carry << 63);
         carry = next;
-    }
-}
-
-/// `a -= b` (with `a >= b`).
-fn sub_into(a: &mut [u64], b: &[u64]) {
-    let mut borrow = 0;
-    for (x, &y) in a.iter_mut().zip(b) {
-        (*x, borrow) = soft::sbb(*x, y, borrow);
     }
 }
 
