@@ -18,6 +18,12 @@ pub trait Hash: Clone {
     /// Pads, finishes and returns the digest.
     fn finalize(self) -> Self::Output;
 
+    /// Compresses any complete block the hasher holds back (a hasher may
+    /// keep the last complete block to compress it with the padding). Call
+    /// it before saving a state for reuse, as HMAC does with its keyed pads,
+    /// so that the block is not compressed again by every copy.
+    fn flush(&mut self) {}
+
     /// The digest of `data` in one call.
     fn digest(data: &[u8]) -> Self::Output {
         let mut h = Self::new();

@@ -50,11 +50,13 @@ impl<H: Hash> Hmac<H> {
         }
         let mut inner = fresh();
         inner.update(block);
+        inner.flush();
         for b in block.iter_mut() {
             *b ^= 0x36 ^ 0x5c;
         }
         let mut outer = fresh();
         outer.update(block);
+        outer.flush();
         ct::wipe(block);
         Hmac { inner, outer }
     }

@@ -233,31 +233,51 @@ impl<const B: usize> BlockBuffer<B> {
         BlockBuffer { buf: [0; B], len: 0 }
     }
 
-    /// Absorbs `data`, compressing every block as soon as it is complete.
+    /// Absorbs `data`. Complete blocks are compressed once more data follows
+    /// them: the last block of the input stays in the buffer (even when
+    /// complete), so that [`finish`](Self::finish) can compress it together
+    /// with the padding block in one call, which the two-block vector
+    /// schedules do at the cost of one.
     #[inline]
     fn update(&mut self, mut data: &[u8], mut compress: impl FnMut(&[[u8; B]])) {
+        if data.is_empty() {
+            return;
+        }
         if self.len > 0 {
             let take = (B - self.len).min(data.len());
             self.buf[self.len..self.len + take].copy_from_slice(&data[..take]);
             self.len += take;
             data = &data[take..];
-            if self.len < B {
+            if data.is_empty() {
                 return;
             }
             compress(core::slice::from_ref(&self.buf));
             self.len = 0;
         }
-        let (blocks, rest) = data.as_chunks::<B>();
+        // Keep the last 1..=B bytes.
+        let keep = (data.len() - 1) % B + 1;
+        let (whole, rest) = data.split_at(data.len() - keep);
+        let (blocks, _) = whole.as_chunks::<B>();
         if !blocks.is_empty() {
             compress(blocks);
         }
-        self.buf[..rest.len()].copy_from_slice(rest);
-        self.len = rest.len();
+        self.buf[..keep].copy_from_slice(rest);
+        self.len = keep;
+    }
+
+    /// Compresses a complete block held back by [`update`](Self::update).
+    #[inline]
+    fn flush(&mut self, compress: impl FnOnce(&[[u8; B]])) {
+        if self.len == B {
+            compress(core::slice::from_ref(&self.buf));
+            self.len = 0;
+        }
     }
 
     /// Appends the 0x80 byte, zeros and the big-endian bit length `len` (the
     /// last `len.len()` bytes of the final block) and compresses the one or
-    /// two blocks that makes in a single call.
+    /// two blocks that makes in a single call (two when the buffer holds a
+    /// complete block).
     #[inline]
     fn finish(&mut self, len: &[u8], compress: impl FnOnce(&[[u8; B]])) {
         let mut tail = [[0u8; B]; 2];
@@ -297,6 +317,12 @@ impl Core256 {
         self.len = self.len.wrapping_add(data.len() as u64);
         let (engine, state) = (self.engine, &mut self.state);
         self.buffer.update(data, |blocks| engine.compress256(state, blocks));
+    }
+
+    #[inline]
+    fn flush(&mut self) {
+        let (engine, state) = (self.engine, &mut self.state);
+        self.buffer.flush(|blocks| engine.compress256(state, blocks));
     }
 
     #[inline]
@@ -392,6 +418,9 @@ macro_rules! sha2_hasher {
             fn finalize(self) -> [u8; $out] {
                 $name::finalize(self)
             }
+            fn flush(&mut self) {
+                self.0.flush()
+            }
             fn digest(data: &[u8]) -> [u8; $out] {
                 $name::digest(data)
             }
@@ -437,6 +466,12 @@ impl Core512 {
         self.len = self.len.wrapping_add(data.len() as u128);
         let (engine, state) = (self.engine, &mut self.state);
         self.buffer.update(data, |blocks| engine.compress512(state, blocks));
+    }
+
+    #[inline]
+    fn flush(&mut self) {
+        let (engine, state) = (self.engine, &mut self.state);
+        self.buffer.flush(|blocks| engine.compress512(state, blocks));
     }
 
     #[inline]
