@@ -60,19 +60,19 @@ pub(super) fn ladder<F: Field>(f: F, k: &[u8; 32], u: &[u8; 32]) -> [u8; 32] {
 
 /// A point in extended coordinates: x = X/Z, y = Y/Z, xy = T/Z.
 #[derive(Clone, Copy)]
-struct Ext<E> {
-    x: E,
-    y: E,
-    z: E,
-    t: E,
+pub(super) struct Ext<E> {
+    pub(super) x: E,
+    pub(super) y: E,
+    pub(super) z: E,
+    pub(super) t: E,
 }
 
 /// An affine point as (y + x, y - x, 2d x y), ready for a mixed addition.
 #[derive(Clone, Copy)]
-struct Niels<E> {
-    ypx: E,
-    ymx: E,
-    xy2d: E,
+pub(super) struct Niels<E> {
+    pub(super) ypx: E,
+    pub(super) ymx: E,
+    pub(super) xy2d: E,
 }
 
 /// p + q for the a = -1 twisted Edwards curve (add-2008-hwcd-3, complete on
@@ -137,11 +137,61 @@ fn lookup<F: Field>(f: F, row: &Row, digit: i8) -> Niels<F::Fe> {
     Niels { ypx, ymx, xy2d }
 }
 
+/// The running point of the fixed-base multiplication, with the two
+/// operations it needs; a backend may keep it in its own layout.
+pub(super) trait Accumulator<F: Field> {
+    /// The neutral element (0, 1).
+    fn new(f: F) -> Self;
+    /// self += q.
+    fn madd(&mut self, f: F, q: &Niels<F::Fe>);
+    /// self = 2 self.
+    fn dbl(&mut self, f: F);
+    /// The point, in extended coordinates.
+    fn point(&self, f: F) -> Ext<F::Fe>;
+}
+
+/// The generic accumulator: the formulas above, on the field's elements.
+struct Generic<E: Copy + AsMut<[u64]>>(Ext<E>);
+
+impl<F: Field> Accumulator<F> for Generic<F::Fe> {
+    #[inline(always)]
+    fn new(f: F) -> Self {
+        Generic(Ext { x: f.zero(), y: f.one(), z: f.one(), t: f.zero() })
+    }
+    #[inline(always)]
+    fn madd(&mut self, f: F, q: &Niels<F::Fe>) {
+        self.0 = madd(f, &self.0, q);
+    }
+    #[inline(always)]
+    fn dbl(&mut self, f: F) {
+        self.0 = dbl(f, &self.0);
+    }
+    #[inline(always)]
+    fn point(&self, _: F) -> Ext<F::Fe> {
+        self.0
+    }
+}
+
+impl<E: Copy + AsMut<[u64]>> Drop for Generic<E> {
+    fn drop(&mut self) {
+        let h = &mut self.0;
+        for v in [&mut h.x, &mut h.y, &mut h.z, &mut h.t] {
+            ct::wipe_words(v.as_mut());
+        }
+    }
+}
+
 /// u(k B) for the clamped scalar `k` and the base point B (u = 9), by a
 /// signed-window fixed-base multiplication on the Edwards curve.
 /// Constant time: every table access is a full-row scan.
 #[inline(always)]
 pub(super) fn base_mul<F: Field>(f: F, k: &[u8; 32]) -> [u8; 32] {
+    base_mul_with::<F, Generic<F::Fe>>(f, k)
+}
+
+/// [`base_mul`] with the running point kept by `A`.
+#[inline(always)]
+pub(super) fn base_mul_with<F: Field, A: Accumulator<F>>(f: F, k: &[u8; 32]) -> [u8; 32] {
     // k = sum e[i] 2^(W i) with e[i] in [-2^(W-1), 2^(W-1)). The bit
     // positions are public; only the digit values are secret.
     let kw = words_from_bytes(k);
@@ -164,23 +214,24 @@ pub(super) fn base_mul<F: Field>(f: F, k: &[u8; 32]) -> [u8; 32] {
 
     // Row i of the table holds 1..=ENTRIES times 2^(2 W i) B: the odd
     // digits first, then W doublings, then the even digits.
-    let mut h = Ext { x: f.zero(), y: f.one(), z: f.one(), t: f.zero() };
+    let mut h = A::new(f);
     for (i, row) in BASE_TABLE.iter().enumerate() {
-        h = madd(f, &h, &lookup(f, row, e[2 * i + 1]));
+        h.madd(f, &lookup(f, row, e[2 * i + 1]));
     }
     for _ in 0..W {
-        h = dbl(f, &h);
+        h.dbl(f);
     }
     for (i, row) in BASE_TABLE.iter().enumerate() {
-        h = madd(f, &h, &lookup(f, row, e[2 * i]));
+        h.madd(f, &lookup(f, row, e[2 * i]));
     }
     ct::wipe_words(&mut e);
 
     // u = (1 + y) / (1 - y) = (Z + Y) / (Z - Y); kB is never the neutral
     // element for a clamped k (8 < 8k/2^254 and B has prime order), so Z != Y.
-    let mut u = f.mul(&f.add(&h.z, &h.y), &f.invert(&f.sub(&h.z, &h.y)));
+    let mut p = h.point(f);
+    let mut u = f.mul(&f.add(&p.z, &p.y), &f.invert(&f.sub(&p.z, &p.y)));
     let out = bytes_from_words(&f.store(&u));
-    for v in [&mut h.x, &mut h.y, &mut h.z, &mut h.t, &mut u] {
+    for v in [&mut p.x, &mut p.y, &mut p.z, &mut p.t, &mut u] {
         ct::wipe_words(v.as_mut());
     }
     out

@@ -10,10 +10,13 @@
 use core::arch::asm;
 use core::arch::x86_64::*;
 
-use super::curve;
+use super::curve::{self, Accumulator, Ext, Niels};
 use super::field::{Field, bytes_from_words, words_from_bytes};
 use crate::{cpu, ct};
 
+#[macro_use]
+mod fe_asm;
+mod edwards;
 mod ladder;
 
 /// A field element: value = sum of limb[i] * 2^(64 i), any value below 2^256.
@@ -73,14 +76,60 @@ impl MulxAdx {
             // BMI2 and ADX: every feature `base_mul_avx2` is compiled for.
             unsafe { base_mul_avx2(self, k) }
         } else {
-            curve::base_mul(self, k)
+            curve::base_mul_with::<_, EdwardsState>(self, k)
         }
     }
 }
 
 #[target_feature(enable = "avx2,bmi2,adx")]
 unsafe fn base_mul_avx2(f: MulxAdx, k: &[u8; 32]) -> [u8; 32] {
-    curve::base_mul(f, k)
+    curve::base_mul_with::<_, EdwardsState>(f, k)
+}
+
+/// The running point of the fixed-base multiplication in the layout of
+/// `edwards.rs`, changed only by its assembly routines, so its coordinates
+/// stay as bounded as they require. Wiped on drop.
+struct EdwardsState([u64; edwards::WORDS]);
+
+impl Accumulator<MulxAdx> for EdwardsState {
+    #[inline(always)]
+    fn new(_: MulxAdx) -> Self {
+        let mut s = [0u64; edwards::WORDS];
+        s[edwards::Y] = 1;
+        s[edwards::Z] = 1;
+        EdwardsState(s)
+    }
+
+    #[inline(always)]
+    fn madd(&mut self, _: MulxAdx, q: &Niels<Fe>) {
+        use edwards::{XY2D, YMX, YPX};
+        let s = &mut self.0;
+        s[YPX..YPX + 4].copy_from_slice(&q.ypx);
+        s[YMX..YMX + 4].copy_from_slice(&q.ymx);
+        s[XY2D..XY2D + 4].copy_from_slice(&q.xy2d);
+        // SAFETY: the token (the `MulxAdx` argument this accumulator is
+        // only used with) proves the CPU has BMI2 and ADX.
+        unsafe { edwards::madd(s) };
+    }
+
+    #[inline(always)]
+    fn dbl(&mut self, _: MulxAdx) {
+        // SAFETY: as in `madd`.
+        unsafe { edwards::dbl(&mut self.0) };
+    }
+
+    #[inline(always)]
+    fn point(&self, _: MulxAdx) -> Ext<Fe> {
+        use edwards::{T, X, Y, Z};
+        let s = &self.0;
+        Ext { x: slot(s, X), y: slot(s, Y), z: slot(s, Z), t: slot(s, T) }
+    }
+}
+
+impl Drop for EdwardsState {
+    fn drop(&mut self) {
+        ct::wipe_words(&mut self.0);
+    }
 }
 
 /// [`Field::select_entry`] on 256-bit vectors: each entry is three loads,
@@ -494,6 +543,12 @@ impl Field for MulxAdx {
         }
         [r0, r1, r2, r3]
     }
+}
+
+/// The four words at `at`.
+#[inline(always)]
+fn slot(s: &[u64], at: usize) -> Fe {
+    core::array::from_fn(|i| s[at + i])
 }
 
 #[cfg(test)]
