@@ -222,31 +222,82 @@ macro_rules! a24_add {
     };
 }
 
-/// Swaps the slots at `$a` and `$b` when ZF is clear (CMOV: no branch, the
-/// same loads and stores either way). Leaves the flags alone.
+/// The first operations of a ladder step with its conditional swap folded
+/// in: p = a + b and q = c + d (bounded a, b, c, d, as [`add!`]), then p
+/// and q exchanged when esi is nonzero (CMOV, no branch), stored at `$p`
+/// and `$q`. Swapping (a, b) with (c, d) first would give the same sums.
 #[rustfmt::skip]
-macro_rules! cswap {
-    ($a:literal, $b:literal) => {
+macro_rules! add_pair_swap {
+    ($p:literal, $q:literal, $a:literal, $b:literal, $c:literal, $d:literal) => {
         concat!(
-            cswap_limb!($a, $b, 0),
-            cswap_limb!($a, $b, 1),
-            cswap_limb!($a, $b, 2),
-            cswap_limb!($a, $b, 3),
+            "mov r8, ", limb!($a, 0), "\n", "add r8, ", limb!($b, 0), "\n",
+            "mov r9, ", limb!($a, 1), "\n", "adc r9, ", limb!($b, 1), "\n",
+            "mov r10, ", limb!($a, 2), "\n", "adc r10, ", limb!($b, 2), "\n",
+            "mov r11, ", limb!($a, 3), "\n", "adc r11, ", limb!($b, 3), "\n",
+            "sbb rax, rax\n",
+            "and eax, 38\n",
+            "add r8, rax\n",
+            "mov r12, ", limb!($c, 0), "\n", "add r12, ", limb!($d, 0), "\n",
+            "mov r13, ", limb!($c, 1), "\n", "adc r13, ", limb!($d, 1), "\n",
+            "mov r14, ", limb!($c, 2), "\n", "adc r14, ", limb!($d, 2), "\n",
+            "mov r15, ", limb!($c, 3), "\n", "adc r15, ", limb!($d, 3), "\n",
+            "sbb rax, rax\n",
+            "and eax, 38\n",
+            "add r12, rax\n",
+            swap_store!($p, $q),
         )
     };
 }
 
+/// As [`add_pair_swap!`] with differences: p = a - b, q = c - d (bounded
+/// b and d, as [`sub!`]).
 #[rustfmt::skip]
-macro_rules! cswap_limb {
-    ($a:literal, $b:literal, $i:literal) => {
+macro_rules! sub_pair_swap {
+    ($p:literal, $q:literal, $a:literal, $b:literal, $c:literal, $d:literal) => {
         concat!(
-            "mov r8, ", limb!($a, $i), "\n",
-            "mov r9, ", limb!($b, $i), "\n",
-            "mov r10, r8\n",
-            "cmovnz r8, r9\n",
-            "cmovnz r9, r10\n",
-            "mov ", limb!($a, $i), ", r8\n",
-            "mov ", limb!($b, $i), ", r9\n",
+            "mov r8, ", limb!($a, 0), "\n", "sub r8, ", limb!($b, 0), "\n",
+            "mov r9, ", limb!($a, 1), "\n", "sbb r9, ", limb!($b, 1), "\n",
+            "mov r10, ", limb!($a, 2), "\n", "sbb r10, ", limb!($b, 2), "\n",
+            "mov r11, ", limb!($a, 3), "\n", "sbb r11, ", limb!($b, 3), "\n",
+            "sbb rax, rax\n",
+            "and eax, 38\n",
+            "sub r8, rax\n",
+            "sbb r9, 0\n",
+            "sbb r10, 0\n",
+            "sbb r11, 0\n",
+            "mov r12, ", limb!($c, 0), "\n", "sub r12, ", limb!($d, 0), "\n",
+            "mov r13, ", limb!($c, 1), "\n", "sbb r13, ", limb!($d, 1), "\n",
+            "mov r14, ", limb!($c, 2), "\n", "sbb r14, ", limb!($d, 2), "\n",
+            "mov r15, ", limb!($c, 3), "\n", "sbb r15, ", limb!($d, 3), "\n",
+            "sbb rax, rax\n",
+            "and eax, 38\n",
+            "sub r12, rax\n",
+            "sbb r13, 0\n",
+            "sbb r14, 0\n",
+            "sbb r15, 0\n",
+            swap_store!($p, $q),
+        )
+    };
+}
+
+/// [r11..r8] to `$p` and [r15..r12] to `$q`, exchanged when esi is nonzero.
+#[rustfmt::skip]
+macro_rules! swap_store {
+    ($p:literal, $q:literal) => {
+        concat!(
+            "test esi, esi\n",
+            "mov rax, r8\n", "cmovnz r8, r12\n", "cmovnz r12, rax\n",
+            "mov rax, r9\n", "cmovnz r9, r13\n", "cmovnz r13, rax\n",
+            "mov rax, r10\n", "cmovnz r10, r14\n", "cmovnz r14, rax\n",
+            "mov rax, r11\n", "cmovnz r11, r15\n", "cmovnz r15, rax\n",
+            "mov ", limb!($p, 0), ", r8\n",
+            "mov ", limb!($p, 1), ", r9\n",
+            "mov ", limb!($p, 2), ", r10\n",
+            "mov ", limb!($p, 3), ", r11\n",
+            "mov ", limb!($q, 0), ", r12\n",
+            "mov ", limb!($q, 1), ", r13\n",
+            "mov ", limb!($q, 2), ", r14\n",
+            "mov ", limb!($q, 3), ", r15\n",
         )
     };
 }

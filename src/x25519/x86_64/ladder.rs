@@ -39,24 +39,21 @@ pub(super) unsafe fn run(state: &mut [u64; WORDS]) {
     unsafe {
         core::arch::asm!(
             "2:",
-            // bit = (k >> count) & 1; swap state ^ bit decides the CMOVs.
+            // bit = (k >> count) & 1; esi = swap state ^ bit decides
+            // whether (x2, z2) and (x3, z3) trade places. The swap is done
+            // on A, B, C, D instead (the same thing, one step fewer).
             "mov rcx, qword ptr [rdi + 8*{count}]",
             "mov rax, rcx",
             "shr rax, 6",
             "mov rax, qword ptr [rdi + 8*{k} + 8*rax]",
             "shr rax, cl",
             "and eax, 1",
-            "mov rcx, qword ptr [rdi + 8*{swap}]",
+            "mov rsi, qword ptr [rdi + 8*{swap}]",
             "mov qword ptr [rdi + 8*{swap}], rax",
-            "xor ecx, eax",
-            "test ecx, ecx",
-            cswap!("0", "64"),
-            cswap!("32", "96"),
-            // A = x2 + z2, D = x3 - z3, B = x2 - z2, C = x3 + z3
-            add!("160", "0", "32"),
-            sub!("256", "64", "96"),
-            sub!("192", "0", "32"),
-            add!("224", "64", "96"),
+            "xor esi, eax",
+            // A = x2 + z2, C = x3 + z3, B = x2 - z2, D = x3 - z3, swapped
+            add_pair_swap!("160", "224", "0", "32", "64", "96"),
+            sub_pair_swap!("192", "256", "0", "32", "64", "96"),
             // DA and CB first: they start the longest chain (three products
             // deep, to z3); AA and BB overlap with them.
             mul!("352", "256", "160"),
