@@ -302,6 +302,25 @@ macro_rules! swap_store {
     };
 }
 
+/// The slot at `$a` replaced by the one at `$b` where esi is nonzero
+/// (CMOV: no branch, the same loads and stores either way).
+#[rustfmt::skip]
+macro_rules! select_from {
+    ($a:literal, $b:literal) => {
+        concat!(
+            "test esi, esi\n",
+            "mov r8, ", limb!($a, 0), "\n", "cmovnz r8, ", limb!($b, 0), "\n",
+            "mov r9, ", limb!($a, 1), "\n", "cmovnz r9, ", limb!($b, 1), "\n",
+            "mov r10, ", limb!($a, 2), "\n", "cmovnz r10, ", limb!($b, 2), "\n",
+            "mov r11, ", limb!($a, 3), "\n", "cmovnz r11, ", limb!($b, 3), "\n",
+            "mov ", limb!($a, 0), ", r8\n",
+            "mov ", limb!($a, 1), ", r9\n",
+            "mov ", limb!($a, 2), ", r10\n",
+            "mov ", limb!($a, 3), ", r11\n",
+        )
+    };
+}
+
 /// d = 2 a for bounded a; bounded result (the bits from 255 up fold in
 /// with 19).
 #[rustfmt::skip]

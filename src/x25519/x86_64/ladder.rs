@@ -23,9 +23,10 @@ pub(super) const SWAP: usize = 69;
 /// Words in the state: the five above, ten temporaries, then K, COUNT, SWAP.
 pub(super) const WORDS: usize = 70;
 
-/// Runs the ladder over bit positions `state[COUNT]` down to 0 of the
-/// scalar at `state[K..K + 4]`, on (x2, z2, x3, z3) with base x1, leaving
-/// the last bit in `state[SWAP]` (the caller does the final swap).
+/// Runs the ladder over bit positions `state[COUNT]` (at least 3) down to 0
+/// of the clamped scalar at `state[K..K + 4]` (bits 0-2 clear), on
+/// (x2, z2, x3, z3) with base x1, leaving the last bit in `state[SWAP]`
+/// (the caller does the final swap, which now never swaps).
 ///
 /// # Safety
 ///
@@ -34,7 +35,7 @@ pub(super) unsafe fn run(state: &mut [u64; WORDS]) {
     // SAFETY: the caller guarantees MULX/ADCX/ADOX. Every memory access is
     // `rdi` plus a constant below 8 * WORDS, or the scalar word
     // `rdi + 8 * K + 8 * (count / 64)` with count < 256, all inside `state`.
-    // Branches depend only on the public loop counter; scalar bits reach
+    // Branches depend only on the public loop counters; scalar bits reach
     // only CMOV conditions.
     unsafe {
         core::arch::asm!(
@@ -73,7 +74,27 @@ pub(super) unsafe fn run(state: &mut [u64; WORDS]) {
             mul!("96", "128", "448"),
             mul!("32", "416", "480"),
             "sub qword ptr [rdi + 8*{count}], 1",
-            "jns 2b",
+            "cmp qword ptr [rdi + 8*{count}], 3",
+            "jae 2b",
+            // Bits 2, 1, 0 of a clamped scalar are 0: the step for bit 2
+            // swaps by the swap state alone, and after it only (x2, z2)
+            // matters, so the last three steps are doublings of (x2, z2).
+            "mov rsi, qword ptr [rdi + 8*{swap}]",
+            select_from!("0", "64"),
+            select_from!("32", "96"),
+            "mov qword ptr [rdi + 8*{swap}], 0",
+            "mov qword ptr [rdi + 8*{count}], 3",
+            "3:",
+            add!("160", "0", "32"),
+            sub!("192", "0", "32"),
+            sqr!("288", "160"),
+            sqr!("320", "192"),
+            mul!("0", "288", "320"),
+            sub!("416", "288", "320"),
+            a24_add!("480", "416", "288"),
+            mul!("32", "416", "480"),
+            "sub qword ptr [rdi + 8*{count}], 1",
+            "jnz 3b",
             count = const COUNT,
             k = const K,
             swap = const SWAP,
