@@ -90,29 +90,15 @@ fn madd<F: Field>(f: F, p: &Ext<F::Fe>, q: &Niels<F::Fe>) -> Ext<F::Fe> {
     Ext { x: f.mul(&e, &ff), y: f.mul(&g, &h), z: f.mul(&ff, &g), t: f.mul(&e, &h) }
 }
 
-/// 2p (dbl-2008-hwcd with a = -1, signs folded so no negation is needed).
-#[inline(always)]
-fn dbl<F: Field>(f: F, p: &Ext<F::Fe>) -> Ext<F::Fe> {
-    let a = f.sqr(&p.x);
-    let b = f.sqr(&p.y);
-    let zz = f.sqr(&p.z);
-    let c = f.add(&zz, &zz);
-    let h = f.add(&a, &b);
-    let e = f.sub(&h, &f.sqr(&f.add(&p.x, &p.y)));
-    let g = f.sub(&a, &b);
-    let ff = f.add(&c, &g);
-    Ext { x: f.mul(&e, &ff), y: f.mul(&g, &h), z: f.mul(&ff, &g), t: f.mul(&e, &h) }
-}
-
 /// Window width of the fixed-base multiplication: signed digits in
-/// [-2^(W-1), 2^(W-1)], one table row per pair of digit positions.
+/// [-2^(W-1), 2^(W-1)], one table row per digit position.
 const W: usize = 5;
 /// Multiples per row: 1..=2^(W-1).
 const ENTRIES: usize = 1 << (W - 1);
 /// Digits of a scalar below 2^255: one more when the top digit is a full W
 /// bits wide (its carry needs a place).
 const DIGITS: usize = 255usize.div_ceil(W) + (255 % W == 0) as usize;
-const ROWS: usize = DIGITS.div_ceil(2);
+const ROWS: usize = DIGITS;
 
 /// digit * (row's base point), |digit| <= ENTRIES. Reads every entry of the
 /// row whatever the digit: no secret-dependent index or branch.
@@ -137,15 +123,13 @@ fn lookup<F: Field>(f: F, row: &Row, digit: i8) -> Niels<F::Fe> {
     Niels { ypx, ymx, xy2d }
 }
 
-/// The running point of the fixed-base multiplication, with the two
-/// operations it needs; a backend may keep it in its own layout.
+/// The running point of the fixed-base multiplication, with the addition
+/// it needs; a backend may keep it in its own layout.
 pub(super) trait Accumulator<F: Field> {
     /// The neutral element (0, 1).
     fn new(f: F) -> Self;
     /// self += q.
     fn madd(&mut self, f: F, q: &Niels<F::Fe>);
-    /// self = 2 self.
-    fn dbl(&mut self, f: F);
     /// The point, in extended coordinates.
     fn point(&self, f: F) -> Ext<F::Fe>;
 }
@@ -161,10 +145,6 @@ impl<F: Field> Accumulator<F> for Generic<F::Fe> {
     #[inline(always)]
     fn madd(&mut self, f: F, q: &Niels<F::Fe>) {
         self.0 = madd(f, &self.0, q);
-    }
-    #[inline(always)]
-    fn dbl(&mut self, f: F) {
-        self.0 = dbl(f, &self.0);
     }
     #[inline(always)]
     fn point(&self, _: F) -> Ext<F::Fe> {
@@ -195,7 +175,7 @@ pub(super) fn base_mul_with<F: Field, A: Accumulator<F>>(f: F, k: &[u8; 32]) -> 
     // k = sum e[i] 2^(W i) with e[i] in [-2^(W-1), 2^(W-1)). The bit
     // positions are public; only the digit values are secret.
     let kw = words_from_bytes(k);
-    let mut e = [0i8; 2 * ROWS];
+    let mut e = [0i8; DIGITS];
     for (i, x) in e.iter_mut().enumerate().take(DIGITS) {
         let (idx, off) = (W * i / 64, W * i % 64);
         let mut v = if idx < 4 { kw[idx] >> off } else { 0 };
@@ -212,17 +192,11 @@ pub(super) fn base_mul_with<F: Field, A: Accumulator<F>>(f: F, k: &[u8; 32]) -> 
     }
     e[DIGITS - 1] += carry;
 
-    // Row i of the table holds 1..=ENTRIES times 2^(2 W i) B: the odd
-    // digits first, then W doublings, then the even digits.
+    // Row i of the table holds 1..=ENTRIES times 2^(W i) B: one mixed
+    // addition per digit, no doubling.
     let mut h = A::new(f);
-    for (i, row) in BASE_TABLE.iter().enumerate() {
-        h.madd(f, &lookup(f, row, e[2 * i + 1]));
-    }
-    for _ in 0..W {
-        h.dbl(f);
-    }
-    for (i, row) in BASE_TABLE.iter().enumerate() {
-        h.madd(f, &lookup(f, row, e[2 * i]));
+    for (row, &digit) in BASE_TABLE.iter().zip(&e) {
+        h.madd(f, &lookup(f, row, digit));
     }
     ct::wipe_words(&mut e);
 
@@ -240,7 +214,7 @@ pub(super) fn base_mul_with<F: Field, A: Accumulator<F>>(f: F, k: &[u8; 32]) -> 
 /// ENTRIES affine points: entry j is (j + 1) times the row's base, as
 /// (y + x, y - x, 2dxy) in canonical little-endian words.
 type Row = [[u64; 12]; ENTRIES];
-/// Row i has the multiples of 2^(2 W i) B.
+/// Row i has the multiples of 2^(W i) B.
 type Table = [Row; ROWS];
 
 /// Built by the compiler from the base point with the portable field's
@@ -288,7 +262,8 @@ const fn const_add(p: &SoftExt, q: &SoftExt) -> SoftExt {
     SoftExt { x: mul(&e, &f), y: mul(&g, &h), z: mul(&f, &g), t: mul(&e, &h) }
 }
 
-/// 2p, in `const` (same formulas as [`dbl`]).
+/// 2p, in `const` (dbl-2008-hwcd with a = -1, signs folded so no negation
+/// is needed).
 const fn const_dbl(p: &SoftExt) -> SoftExt {
     use soft::{add, mul, sqr, sub};
     let a = sqr(&p.x);
@@ -343,9 +318,9 @@ const fn build_table() -> Table {
                 k += 1;
             }
         }
-        // Next row: 2^(2W) times this row's base.
+        // Next row: 2^W times this row's base.
         j = 0;
-        while j < 2 * W {
+        while j < W {
             base = const_dbl(&base);
             j += 1;
         }

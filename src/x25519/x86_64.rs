@@ -113,12 +113,6 @@ impl Accumulator<MulxAdx> for EdwardsState {
     }
 
     #[inline(always)]
-    fn dbl(&mut self, _: MulxAdx) {
-        // SAFETY: as in `madd`.
-        unsafe { edwards::dbl(&mut self.0) };
-    }
-
-    #[inline(always)]
     fn point(&self, _: MulxAdx) -> Ext<Fe> {
         use edwards::{T, X, Y, Z};
         let s = &self.0;

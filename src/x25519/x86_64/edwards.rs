@@ -1,14 +1,13 @@
-//! The two point operations of the fixed-base multiplication (`curve.rs`),
-//! each one `asm!` block over a state array: the mixed addition
-//! p + q (extended p, affine q as (y + x, y - x, 2dxy)) and the doubling,
-//! with the same formulas as the generic code and the lazy reduction of
-//! `fe_asm.rs`.
+//! The point operation of the fixed-base multiplication (`curve.rs`) as one
+//! `asm!` block over a state array: the mixed addition p + q (extended p,
+//! affine q as (y + x, y - x, 2dxy)), with the same formulas as the
+//! generic code and the lazy reduction of `fe_asm.rs`.
 //!
 //! Bounds: the point's coordinates must be bounded on entry. They are for
-//! the neutral element the state starts from, and both routines leave
+//! the neutral element the state starts from, and the routine leaves
 //! products there, which are. Inside, every operand of a sum, and every
-//! subtrahend, is a coordinate, a product, a `twice` or a `sub_bounded`;
-//! the table entries (any values below 2^256) and T are only multiplied.
+//! subtrahend, is a coordinate, a product or a `twice`; the table entries
+//! (any values below 2^256) and T are only multiplied.
 
 /// Word offsets of the slots (four words each): the point X, Y, Z, T, then
 /// the affine operand, then eight temporaries.
@@ -22,7 +21,7 @@ pub(super) const XY2D: usize = 24;
 /// Words in the state.
 pub(super) const WORDS: usize = 60;
 
-/// The registers the routines overwrite, for `asm!`.
+/// The registers the routine overwrites, for `asm!`.
 macro_rules! run_with_state {
     ($state:expr, $code:expr) => {
         core::arch::asm!(
@@ -75,41 +74,6 @@ pub(super) unsafe fn madd(state: &mut [u64; WORDS]) {
                 mul!("32", "448", "256"),
                 mul!("64", "416", "448"),
                 mul!("96", "224", "256"),
-            )
-        );
-    }
-}
-
-/// (X, Y, Z, T) doubled (dbl-2008-hwcd with a = -1, as the generic code).
-///
-/// # Safety
-///
-/// The CPU must have BMI2 and ADX. (Correctness, not safety: X and Y must
-/// be bounded.)
-pub(super) unsafe fn dbl(state: &mut [u64; WORDS]) {
-    // SAFETY: as in `madd`: the caller guarantees MULX/ADCX/ADOX; every
-    // access is `rdi` plus a constant below 480; no branches.
-    unsafe {
-        run_with_state!(
-            state,
-            concat!(
-                // a = X^2, b = Y^2, zz = Z^2, s = (X + Y)^2
-                add!("224", "0", "32"),
-                sqr!("256", "0"),
-                sqr!("288", "32"),
-                sqr!("320", "64"),
-                sqr!("224", "224"),
-                // h = a + b, e = h - s, g = a - b, c = 2 zz, f = c + g
-                add!("352", "256", "288"),
-                sub_bounded!("384", "256", "288"),
-                twice!("320", "320"),
-                sub!("416", "352", "224"),
-                add!("448", "320", "384"),
-                // X = e f, Y = g h, Z = f g, T = e h
-                mul!("0", "416", "448"),
-                mul!("32", "384", "352"),
-                mul!("64", "448", "384"),
-                mul!("96", "416", "352"),
             )
         );
     }

@@ -13,8 +13,7 @@
 //!   value below 2^256 (after a borrow the difference is at least
 //!   2^255 - 2^24, so taking 38 off cannot borrow again);
 //! - `mul` and `sqr` take any values below 2^256;
-//! - `twice` and `sub_bounded` return bounded values: `twice` of a bounded
-//!   value, `sub_bounded` on the terms `sub` takes.
+//! - `twice` returns a bounded value for a bounded one.
 
 // Field-operation macros. Each argument is a byte offset from `rdi`, as a
 // string literal; each expands to one string of instructions that uses
@@ -337,18 +336,6 @@ macro_rules! twice {
             "shld r10, r9, 1\n",
             "shld r9, r8, 1\n",
             "add r8, r8\n",
-            fold_store!($d),
-        )
-    };
-}
-
-/// d = a - b as [`sub!`], then bit 255 folded in: bounded.
-#[rustfmt::skip]
-macro_rules! sub_bounded {
-    ($d:literal, $a:literal, $b:literal) => {
-        concat!(
-            sub!($d, $a, $b),
-            "xor r12d, r12d\n",
             fold_store!($d),
         )
     };
