@@ -690,6 +690,44 @@ mod ladder_tests {
 }
 
 #[cfg(test)]
+mod fixed_base_tests {
+    use super::super::soft;
+    use super::*;
+
+    /// The assembly fixed-base path against the portable one and against
+    /// the generic curve code on this field, on scalars whose signed digits
+    /// sit at the edges (0, +-16, long runs of one value) and on single bits.
+    #[test]
+    fn asm_fixed_base_agrees_with_portable() {
+        let Some(f) = MulxAdx::new() else {
+            println!("no BMI2 + ADX here: nothing to compare");
+            return;
+        };
+        let mut scalars: Vec<[u8; 32]> = [0x00u8, 0xff, 0x55, 0xaa, 0x08, 0x10, 0x84, 0x42, 0x21, 0xf0, 0x0f]
+            .iter()
+            .map(|&b| [b; 32])
+            .collect();
+        for i in 0..256 {
+            let mut k = [0u8; 32];
+            k[i / 8] = 1 << (i % 8);
+            scalars.push(k);
+            // 2^i - 1: a run of ones, digits -1 with carries all the way.
+            let mut k = [0u8; 32];
+            for j in 0..i {
+                k[j / 8] |= 1 << (j % 8);
+            }
+            scalars.push(k);
+        }
+        for k in &scalars {
+            let k = curve::clamp(k);
+            let want = curve::base_mul(soft::Soft, &k);
+            assert_eq!(f.base_mul(&k), want, "{k:x?}");
+            assert_eq!(curve::base_mul(f, &k), want, "generic {k:x?}");
+        }
+    }
+}
+
+#[cfg(test)]
 mod tests_without_avx2 {
     use super::*;
     use crate::cpu::Backend;
