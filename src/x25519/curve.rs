@@ -60,19 +60,19 @@ pub(super) fn ladder<F: Field>(f: F, k: &[u8; 32], u: &[u8; 32]) -> [u8; 32] {
 
 /// A point in extended coordinates: x = X/Z, y = Y/Z, xy = T/Z.
 #[derive(Clone, Copy)]
-struct Ext<E> {
-    x: E,
-    y: E,
-    z: E,
-    t: E,
+pub(super) struct Ext<E> {
+    pub(super) x: E,
+    pub(super) y: E,
+    pub(super) z: E,
+    pub(super) t: E,
 }
 
 /// An affine point as (y + x, y - x, 2d x y), ready for a mixed addition.
 #[derive(Clone, Copy)]
-struct Niels<E> {
-    ypx: E,
-    ymx: E,
-    xy2d: E,
+pub(super) struct Niels<E> {
+    pub(super) ypx: E,
+    pub(super) ymx: E,
+    pub(super) xy2d: E,
 }
 
 /// p + q for the a = -1 twisted Edwards curve (add-2008-hwcd-3, complete on
@@ -90,29 +90,15 @@ fn madd<F: Field>(f: F, p: &Ext<F::Fe>, q: &Niels<F::Fe>) -> Ext<F::Fe> {
     Ext { x: f.mul(&e, &ff), y: f.mul(&g, &h), z: f.mul(&ff, &g), t: f.mul(&e, &h) }
 }
 
-/// 2p (dbl-2008-hwcd with a = -1, signs folded so no negation is needed).
-#[inline(always)]
-fn dbl<F: Field>(f: F, p: &Ext<F::Fe>) -> Ext<F::Fe> {
-    let a = f.sqr(&p.x);
-    let b = f.sqr(&p.y);
-    let zz = f.sqr(&p.z);
-    let c = f.add(&zz, &zz);
-    let h = f.add(&a, &b);
-    let e = f.sub(&h, &f.sqr(&f.add(&p.x, &p.y)));
-    let g = f.sub(&a, &b);
-    let ff = f.add(&c, &g);
-    Ext { x: f.mul(&e, &ff), y: f.mul(&g, &h), z: f.mul(&ff, &g), t: f.mul(&e, &h) }
-}
-
 /// Window width of the fixed-base multiplication: signed digits in
-/// [-2^(W-1), 2^(W-1)], one table row per pair of digit positions.
+/// [-2^(W-1), 2^(W-1)], one table row per digit position.
 const W: usize = 5;
 /// Multiples per row: 1..=2^(W-1).
 const ENTRIES: usize = 1 << (W - 1);
 /// Digits of a scalar below 2^255: one more when the top digit is a full W
 /// bits wide (its carry needs a place).
 const DIGITS: usize = 255usize.div_ceil(W) + (255 % W == 0) as usize;
-const ROWS: usize = DIGITS.div_ceil(2);
+const ROWS: usize = DIGITS;
 
 /// digit * (row's base point), |digit| <= ENTRIES. Reads every entry of the
 /// row whatever the digit: no secret-dependent index or branch.
@@ -137,15 +123,59 @@ fn lookup<F: Field>(f: F, row: &Row, digit: i8) -> Niels<F::Fe> {
     Niels { ypx, ymx, xy2d }
 }
 
+/// The running point of the fixed-base multiplication, with the addition
+/// it needs; a backend may keep it in its own layout.
+pub(super) trait Accumulator<F: Field> {
+    /// The neutral element (0, 1).
+    fn new(f: F) -> Self;
+    /// self += q.
+    fn madd(&mut self, f: F, q: &Niels<F::Fe>);
+    /// The point, in extended coordinates.
+    fn point(&self, f: F) -> Ext<F::Fe>;
+}
+
+/// The generic accumulator: the formulas above, on the field's elements.
+struct Generic<E: Copy + AsMut<[u64]>>(Ext<E>);
+
+impl<F: Field> Accumulator<F> for Generic<F::Fe> {
+    #[inline(always)]
+    fn new(f: F) -> Self {
+        Generic(Ext { x: f.zero(), y: f.one(), z: f.one(), t: f.zero() })
+    }
+    #[inline(always)]
+    fn madd(&mut self, f: F, q: &Niels<F::Fe>) {
+        self.0 = madd(f, &self.0, q);
+    }
+    #[inline(always)]
+    fn point(&self, _: F) -> Ext<F::Fe> {
+        self.0
+    }
+}
+
+impl<E: Copy + AsMut<[u64]>> Drop for Generic<E> {
+    fn drop(&mut self) {
+        let h = &mut self.0;
+        for v in [&mut h.x, &mut h.y, &mut h.z, &mut h.t] {
+            ct::wipe_words(v.as_mut());
+        }
+    }
+}
+
 /// u(k B) for the clamped scalar `k` and the base point B (u = 9), by a
 /// signed-window fixed-base multiplication on the Edwards curve.
 /// Constant time: every table access is a full-row scan.
 #[inline(always)]
 pub(super) fn base_mul<F: Field>(f: F, k: &[u8; 32]) -> [u8; 32] {
+    base_mul_with::<F, Generic<F::Fe>>(f, k)
+}
+
+/// [`base_mul`] with the running point kept by `A`.
+#[inline(always)]
+pub(super) fn base_mul_with<F: Field, A: Accumulator<F>>(f: F, k: &[u8; 32]) -> [u8; 32] {
     // k = sum e[i] 2^(W i) with e[i] in [-2^(W-1), 2^(W-1)). The bit
     // positions are public; only the digit values are secret.
     let kw = words_from_bytes(k);
-    let mut e = [0i8; 2 * ROWS];
+    let mut e = [0i8; DIGITS];
     for (i, x) in e.iter_mut().enumerate().take(DIGITS) {
         let (idx, off) = (W * i / 64, W * i % 64);
         let mut v = if idx < 4 { kw[idx] >> off } else { 0 };
@@ -162,25 +192,20 @@ pub(super) fn base_mul<F: Field>(f: F, k: &[u8; 32]) -> [u8; 32] {
     }
     e[DIGITS - 1] += carry;
 
-    // Row i of the table holds 1..=ENTRIES times 2^(2 W i) B: the odd
-    // digits first, then W doublings, then the even digits.
-    let mut h = Ext { x: f.zero(), y: f.one(), z: f.one(), t: f.zero() };
-    for (i, row) in BASE_TABLE.iter().enumerate() {
-        h = madd(f, &h, &lookup(f, row, e[2 * i + 1]));
-    }
-    for _ in 0..W {
-        h = dbl(f, &h);
-    }
-    for (i, row) in BASE_TABLE.iter().enumerate() {
-        h = madd(f, &h, &lookup(f, row, e[2 * i]));
+    // Row i of the table holds 1..=ENTRIES times 2^(W i) B: one mixed
+    // addition per digit, no doubling.
+    let mut h = A::new(f);
+    for (row, &digit) in BASE_TABLE.iter().zip(&e) {
+        h.madd(f, &lookup(f, row, digit));
     }
     ct::wipe_words(&mut e);
 
     // u = (1 + y) / (1 - y) = (Z + Y) / (Z - Y); kB is never the neutral
     // element for a clamped k (8 < 8k/2^254 and B has prime order), so Z != Y.
-    let mut u = f.mul(&f.add(&h.z, &h.y), &f.invert(&f.sub(&h.z, &h.y)));
+    let mut p = h.point(f);
+    let mut u = f.mul(&f.add(&p.z, &p.y), &f.invert(&f.sub(&p.z, &p.y)));
     let out = bytes_from_words(&f.store(&u));
-    for v in [&mut h.x, &mut h.y, &mut h.z, &mut h.t, &mut u] {
+    for v in [&mut p.x, &mut p.y, &mut p.z, &mut p.t, &mut u] {
         ct::wipe_words(v.as_mut());
     }
     out
@@ -189,7 +214,7 @@ pub(super) fn base_mul<F: Field>(f: F, k: &[u8; 32]) -> [u8; 32] {
 /// ENTRIES affine points: entry j is (j + 1) times the row's base, as
 /// (y + x, y - x, 2dxy) in canonical little-endian words.
 type Row = [[u64; 12]; ENTRIES];
-/// Row i has the multiples of 2^(2 W i) B.
+/// Row i has the multiples of 2^(W i) B.
 type Table = [Row; ROWS];
 
 /// Built by the compiler from the base point with the portable field's
@@ -237,7 +262,8 @@ const fn const_add(p: &SoftExt, q: &SoftExt) -> SoftExt {
     SoftExt { x: mul(&e, &f), y: mul(&g, &h), z: mul(&f, &g), t: mul(&e, &h) }
 }
 
-/// 2p, in `const` (same formulas as [`dbl`]).
+/// 2p, in `const` (dbl-2008-hwcd with a = -1, signs folded so no negation
+/// is needed).
 const fn const_dbl(p: &SoftExt) -> SoftExt {
     use soft::{add, mul, sqr, sub};
     let a = sqr(&p.x);
@@ -292,9 +318,9 @@ const fn build_table() -> Table {
                 k += 1;
             }
         }
-        // Next row: 2^(2W) times this row's base.
+        // Next row: 2^W times this row's base.
         j = 0;
-        while j < 2 * W {
+        while j < W {
             base = const_dbl(&base);
             j += 1;
         }

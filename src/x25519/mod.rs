@@ -76,7 +76,7 @@ impl Engine {
         let out = match self {
             Engine::Portable => curve::ladder(soft::Soft, &k, u),
             #[cfg(target_arch = "x86_64")]
-            Engine::MulxAdx(t) => curve::ladder(t, &k, u),
+            Engine::MulxAdx(t) => t.ladder(&k, u),
         };
         ct::wipe(&mut k);
         out

@@ -10,9 +10,14 @@
 use core::arch::asm;
 use core::arch::x86_64::*;
 
-use super::curve;
-use super::field::Field;
-use crate::cpu;
+use super::curve::{self, Accumulator, Ext, Niels};
+use super::field::{Field, bytes_from_words, words_from_bytes};
+use crate::{cpu, ct};
+
+#[macro_use]
+mod fe_asm;
+mod edwards;
+mod ladder;
 
 /// A field element: value = sum of limb[i] * 2^(64 i), any value below 2^256.
 pub(super) type Fe = [u64; 4];
@@ -31,6 +36,38 @@ impl MulxAdx {
         (f.bmi2 && f.adx).then_some(MulxAdx { avx2: f.avx2 })
     }
 
+    /// The variable-base Montgomery ladder for the clamped scalar `k`: the
+    /// loop is one assembly routine (`ladder.rs`), the final swap and the
+    /// inversion are the generic ones.
+    pub(super) fn ladder(self, k: &[u8; 32], u: &[u8; 32]) -> [u8; 32] {
+        use ladder::{COUNT, K, SWAP, WORDS, X1, X2, X3, Z2, Z3};
+        let x1 = self.load(&words_from_bytes(u));
+        let mut s = [0u64; WORDS];
+        s[X1..X1 + 4].copy_from_slice(&x1);
+        s[X2] = 1;
+        s[X3..X3 + 4].copy_from_slice(&x1);
+        s[Z3] = 1;
+        s[K..K + 4].copy_from_slice(&words_from_bytes(k));
+        s[COUNT] = 254;
+        // SAFETY: the token proves the CPU has BMI2 and ADX, all `run`
+        // needs; the state has the layout it expects.
+        unsafe { ladder::run(&mut s) };
+        let mask = s[SWAP].wrapping_neg();
+        let mut x2: Fe = core::array::from_fn(|i| s[X2 + i]);
+        let mut z2: Fe = core::array::from_fn(|i| s[Z2 + i]);
+        let mut x3: Fe = core::array::from_fn(|i| s[X3 + i]);
+        let mut z3: Fe = core::array::from_fn(|i| s[Z3 + i]);
+        self.cswap(mask, &mut x2, &mut x3);
+        self.cswap(mask, &mut z2, &mut z3);
+        let mut r = self.mul(&x2, &self.invert(&z2));
+        let out = bytes_from_words(&self.store(&r));
+        ct::wipe_words(&mut s);
+        for v in [&mut x2, &mut z2, &mut x3, &mut z3, &mut r] {
+            ct::wipe_words(v);
+        }
+        out
+    }
+
     /// The fixed-base multiplication, compiled with AVX2 where the CPU has
     /// it so the full-scan table lookups use 256-bit vectors.
     pub(super) fn base_mul(self, k: &[u8; 32]) -> [u8; 32] {
@@ -39,14 +76,54 @@ impl MulxAdx {
             // BMI2 and ADX: every feature `base_mul_avx2` is compiled for.
             unsafe { base_mul_avx2(self, k) }
         } else {
-            curve::base_mul(self, k)
+            curve::base_mul_with::<_, EdwardsState>(self, k)
         }
     }
 }
 
 #[target_feature(enable = "avx2,bmi2,adx")]
 unsafe fn base_mul_avx2(f: MulxAdx, k: &[u8; 32]) -> [u8; 32] {
-    curve::base_mul(f, k)
+    curve::base_mul_with::<_, EdwardsState>(f, k)
+}
+
+/// The running point of the fixed-base multiplication in the layout of
+/// `edwards.rs`, changed only by its assembly routines, so its coordinates
+/// stay as bounded as they require. Wiped on drop.
+struct EdwardsState([u64; edwards::WORDS]);
+
+impl Accumulator<MulxAdx> for EdwardsState {
+    #[inline(always)]
+    fn new(_: MulxAdx) -> Self {
+        let mut s = [0u64; edwards::WORDS];
+        s[edwards::Y] = 1;
+        s[edwards::Z] = 1;
+        EdwardsState(s)
+    }
+
+    #[inline(always)]
+    fn madd(&mut self, _: MulxAdx, q: &Niels<Fe>) {
+        use edwards::{XY2D, YMX, YPX};
+        let s = &mut self.0;
+        s[YPX..YPX + 4].copy_from_slice(&q.ypx);
+        s[YMX..YMX + 4].copy_from_slice(&q.ymx);
+        s[XY2D..XY2D + 4].copy_from_slice(&q.xy2d);
+        // SAFETY: the token (the `MulxAdx` argument this accumulator is
+        // only used with) proves the CPU has BMI2 and ADX.
+        unsafe { edwards::madd(s) };
+    }
+
+    #[inline(always)]
+    fn point(&self, _: MulxAdx) -> Ext<Fe> {
+        use edwards::{T, X, Y, Z};
+        let s = &self.0;
+        Ext { x: slot(s, X), y: slot(s, Y), z: slot(s, Z), t: slot(s, T) }
+    }
+}
+
+impl Drop for EdwardsState {
+    fn drop(&mut self) {
+        ct::wipe_words(&mut self.0);
+    }
 }
 
 /// [`Field::select_entry`] on 256-bit vectors: each entry is three loads,
@@ -462,6 +539,12 @@ impl Field for MulxAdx {
     }
 }
 
+/// The four words at `at`.
+#[inline(always)]
+fn slot(s: &[u64], at: usize) -> Fe {
+    core::array::from_fn(|i| s[at + i])
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::soft;
@@ -521,6 +604,125 @@ mod tests {
                 assert_eq!(f.store(&f.add(a, b)), soft::to_words(&soft::add(&sa, &sb)), "add {what}");
                 assert_eq!(f.store(&f.sub(a, b)), soft::to_words(&soft::sub(&sa, &sb)), "sub {what}");
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod ladder_tests {
+    use super::super::soft;
+    use super::*;
+
+    const M: u64 = u64::MAX;
+    const P: [u64; 4] = [M - 18, M, M, M >> 1];
+
+    /// `w`, `w` with bit 255 set, and `w + p` when it stays below 2^255
+    /// (bit 255 is ignored): encodings of one point.
+    fn encodings(w: &[u64; 4]) -> [[u8; 32]; 3] {
+        let mut hi = bytes_from_words(w);
+        hi[31] |= 0x80;
+        let mut c = 0u128;
+        let sum: [u64; 4] = core::array::from_fn(|i| {
+            c += u128::from(w[i]) + u128::from(P[i]);
+            let x = c as u64;
+            c >>= 64;
+            x
+        });
+        let fits = c == 0 && sum[3] >> 63 == 0;
+        [bytes_from_words(w), hi, bytes_from_words(if fits { &sum } else { w })]
+    }
+
+    /// The u of the points of small order: 0, 1, the two of order 8 (as in
+    /// libsodium's and Wycheproof's lists), p - 1, and p, p + 1 (0 and 1
+    /// non-canonical).
+    fn low_order_words() -> Vec<[u64; 4]> {
+        let mut v = vec![[0; 4], [1, 0, 0, 0], [M - 19, M, M, M >> 1], P, [M - 17, M, M, M >> 1]];
+        for hex in [
+            "e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b800",
+            "5f9c95bca3508c24b1d0b1559c83ef5b04445cc4581c8e86d8224eddd09f1157",
+        ] {
+            let b: [u8; 32] =
+                core::array::from_fn(|i| u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).unwrap());
+            v.push(words_from_bytes(&b));
+        }
+        v
+    }
+
+    /// Other edges: 9, values near 2^255 and 2^256, limbs all ones.
+    fn edge_words() -> Vec<[u64; 4]> {
+        vec![[9, 0, 0, 0], [M, M, M, M >> 1], [M; 4], [0, 0, 0, 1 << 63], [M - 18, M, M, M], [M, 0, M, 0]]
+    }
+
+    #[test]
+    fn asm_ladder_agrees_with_portable() {
+        let Some(f) = MulxAdx::new() else {
+            println!("no BMI2 + ADX here: nothing to compare");
+            return;
+        };
+        let mut x = 0x2545_f491_4f6c_dd1du64;
+        let mut next = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        let mut scalars = vec![[0u8; 32], [0xff; 32]];
+        for _ in 0..6 {
+            scalars.push(bytes_from_words(&core::array::from_fn(|_| next())));
+        }
+        let low: Vec<[u8; 32]> = low_order_words().iter().flat_map(encodings).collect();
+        let mut us: Vec<[u8; 32]> = edge_words().iter().flat_map(encodings).collect();
+        for _ in 0..40 {
+            us.extend(encodings(&core::array::from_fn(|_| next())));
+        }
+        for k in &scalars {
+            let k = curve::clamp(k);
+            for u in &low {
+                assert_eq!(f.ladder(&k, u), [0; 32], "low order k {k:x?} u {u:x?}");
+            }
+            for u in low.iter().chain(&us) {
+                let want = curve::ladder(soft::Soft, &k, u);
+                assert_eq!(f.ladder(&k, u), want, "k {k:x?} u {u:x?}");
+                assert_eq!(curve::ladder(f, &k, u), want, "generic k {k:x?} u {u:x?}");
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod fixed_base_tests {
+    use super::super::soft;
+    use super::*;
+
+    /// The assembly fixed-base path against the portable one and against
+    /// the generic curve code on this field, on scalars whose signed digits
+    /// sit at the edges (0, +-16, long runs of one value) and on single bits.
+    #[test]
+    fn asm_fixed_base_agrees_with_portable() {
+        let Some(f) = MulxAdx::new() else {
+            println!("no BMI2 + ADX here: nothing to compare");
+            return;
+        };
+        let mut scalars: Vec<[u8; 32]> = [0x00u8, 0xff, 0x55, 0xaa, 0x08, 0x10, 0x84, 0x42, 0x21, 0xf0, 0x0f]
+            .iter()
+            .map(|&b| [b; 32])
+            .collect();
+        for i in 0..256 {
+            let mut k = [0u8; 32];
+            k[i / 8] = 1 << (i % 8);
+            scalars.push(k);
+            // 2^i - 1: a run of ones, digits -1 with carries all the way.
+            let mut k = [0u8; 32];
+            for j in 0..i {
+                k[j / 8] |= 1 << (j % 8);
+            }
+            scalars.push(k);
+        }
+        for k in &scalars {
+            let k = curve::clamp(k);
+            let want = curve::base_mul(soft::Soft, &k);
+            assert_eq!(f.base_mul(&k), want, "{k:x?}");
+            assert_eq!(curve::base_mul(f, &k), want, "generic {k:x?}");
         }
     }
 }

@@ -1,0 +1,80 @@
+//! The point operation of the fixed-base multiplication (`curve.rs`) as one
+//! `asm!` block over a state array: the mixed addition p + q (extended p,
+//! affine q as (y + x, y - x, 2dxy)), with the same formulas as the
+//! generic code and the lazy reduction of `fe_asm.rs`.
+//!
+//! Bounds: the point's coordinates must be bounded on entry. They are for
+//! the neutral element the state starts from, and the routine leaves
+//! products there, which are. Inside, every operand of a sum, and every
+//! subtrahend, is a coordinate, a product or a `twice`; the table entries
+//! (any values below 2^256) and T are only multiplied.
+
+/// Word offsets of the slots (four words each): the point X, Y, Z, T, then
+/// the affine operand, then eight temporaries.
+pub(super) const X: usize = 0;
+pub(super) const Y: usize = 4;
+pub(super) const Z: usize = 8;
+pub(super) const T: usize = 12;
+pub(super) const YPX: usize = 16;
+pub(super) const YMX: usize = 20;
+pub(super) const XY2D: usize = 24;
+/// Words in the state.
+pub(super) const WORDS: usize = 60;
+
+/// The registers the routine overwrites, for `asm!`.
+macro_rules! run_with_state {
+    ($state:expr, $code:expr) => {
+        core::arch::asm!(
+            $code,
+            in("rdi") $state.as_mut_ptr(),
+            out("rax") _,
+            out("rcx") _,
+            out("rdx") _,
+            out("rsi") _,
+            out("r8") _,
+            out("r9") _,
+            out("r10") _,
+            out("r11") _,
+            out("r12") _,
+            out("r13") _,
+            out("r14") _,
+            out("r15") _,
+            options(nostack),
+        )
+    };
+}
+
+/// (X, Y, Z, T) += (YPX, YMX, XY2D) (add-2008-hwcd-3).
+///
+/// # Safety
+///
+/// The CPU must have BMI2 and ADX. (Correctness, not safety: X, Y and Z
+/// must be bounded.)
+pub(super) unsafe fn madd(state: &mut [u64; WORDS]) {
+    // SAFETY: the caller guarantees MULX/ADCX/ADOX. Every access is `rdi`
+    // plus a constant below 8 * WORDS = 480: inside `state`. No branches.
+    unsafe {
+        run_with_state!(
+            state,
+            concat!(
+                // a = (Y - X)(y - x), b = (Y + X)(y + x), c = T 2dxy, d = 2Z
+                sub!("224", "32", "0"),
+                add!("256", "32", "0"),
+                mul!("352", "96", "192"),
+                twice!("384", "64"),
+                mul!("288", "224", "160"),
+                mul!("320", "256", "128"),
+                // e = b - a, f = d - c, g = d + c, h = b + a
+                sub!("416", "384", "352"),
+                add!("448", "384", "352"),
+                sub!("224", "320", "288"),
+                add!("256", "320", "288"),
+                // X = e f, Y = g h, Z = f g, T = e h
+                mul!("0", "224", "416"),
+                mul!("32", "448", "256"),
+                mul!("64", "416", "448"),
+                mul!("96", "224", "256"),
+            )
+        );
+    }
+}
