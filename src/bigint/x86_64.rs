@@ -82,6 +82,13 @@ impl MulxAdx {
             unsafe { sqr::mont_sqr16(r16, a16, n16, n0) };
             return;
         }
+        if let (Ok(r24), Ok(a24), Ok(n24)) =
+            (<&mut [u64; 24]>::try_from(&mut *r), <&[u64; 24]>::try_from(a), <&[u64; 24]>::try_from(n))
+        {
+            // SAFETY: as above.
+            unsafe { sqr::mont_sqr24(r24, a24, n24, n0) };
+            return;
+        }
         if let (Ok(r32), Ok(a32), Ok(n32)) =
             (<&mut [u64; 32]>::try_from(&mut *r), <&[u64; 32]>::try_from(a), <&[u64; 32]>::try_from(n))
         {
