@@ -251,6 +251,19 @@ impl<M> Modulus<M> {
         Self::build(bytes, Engine::new(backend)?)
     }
 
+    /// As [`from_be_bytes`](Self::from_be_bytes) for a modulus that is
+    /// public (an RSA n): the Montgomery constants come from a long division
+    /// that takes time depending on n, faster than the constant-time set-up.
+    /// Never use it for a secret modulus such as an RSA prime.
+    pub fn public_vartime(bytes: &[u8]) -> Result<Self, Error> {
+        Self::build_with(bytes, Engine::preferred(), true)
+    }
+
+    /// As [`public_vartime`](Self::public_vartime) on a chosen backend.
+    pub fn public_with_backend_vartime(bytes: &[u8], backend: Backend) -> Result<Self, Error> {
+        Self::build_with(bytes, Engine::new(backend)?, true)
+    }
+
     /// The same modulus under another marker type (for a value that plays
     /// two roles, such as a prime tested on its own).
     pub fn with_backend_of<O>(bytes: &[u8], other: &Modulus<O>) -> Result<Self, Error> {
@@ -265,6 +278,10 @@ impl<M> Modulus<M> {
     }
 
     fn build(bytes: &[u8], engine: Engine) -> Result<Self, Error> {
+        Self::build_with(bytes, engine, false)
+    }
+
+    fn build_with(bytes: &[u8], engine: Engine, public: bool) -> Result<Self, Error> {
         let start = bytes.iter().position(|&b| b != 0).unwrap_or(bytes.len());
         let bytes = &bytes[start..];
         if bytes.is_empty() {
@@ -293,6 +310,12 @@ impl<M> Modulus<M> {
             engine,
             _m: PhantomData,
         };
+        if public {
+            // n is public: R mod n and R^2 mod n by long division.
+            pow2_mod_vartime(&n[..len], 64 * len, &mut m.one[..len]);
+            pow2_mod_vartime(&n[..len], 128 * len, &mut m.rr[..len]);
+            return Ok(m);
+        }
         // 2^(65 len) mod n is 2^len in Montgomery form; six Montgomery
         // squarings raise it to 2^(64 len) = R, whose Montgomery form is
         // R^2 mod n. It is reached by doubling from 2^(bits - 1) < n, so the
@@ -813,6 +836,69 @@ fn negate62(a: &mut [i64]) {
     }
 }
 
+/// `out = 2^e mod n` for a public `n` (top limb nonzero), by schoolbook
+/// long division (Knuth, TAOCP vol. 2, 4.3.1, Algorithm D) of the shifted
+/// power by the shifted n, keeping only the remainder. Variable time.
+fn pow2_mod_vartime(n: &[u64], e: usize, out: &mut [u64]) {
+    let len = n.len();
+    let s = n[len - 1].leading_zeros();
+    // v = n << s, with its top bit set.
+    let mut v = [0u64; MAX_LIMBS];
+    for i in (0..len).rev() {
+        let lo = if i > 0 && s > 0 { n[i - 1] >> (64 - s) } else { 0 };
+        v[i] = (n[i] << s) | lo;
+    }
+    // u = 2^(e + s): words 0..=e/64 + 1 (one spare word on top).
+    let top = (e + s as usize) / 64;
+    let ulen = top + 2;
+    let mut u = [0u64; 2 * MAX_LIMBS + 3];
+    u[top] = 1 << ((e + s as usize) % 64);
+    if ulen > len {
+        let (vt, vs) = (u128::from(v[len - 1]), if len >= 2 { u128::from(v[len - 2]) } else { 0 });
+        for j in (0..ulen - len).rev() {
+            // Estimate the quotient word from the top words, then correct.
+            let num = (u128::from(u[j + len]) << 64) | u128::from(u[j + len - 1]);
+            let mut qhat = num / vt;
+            let mut rhat = num % vt;
+            let next = if len >= 2 { u128::from(u[j + len - 2]) } else { 0 };
+            while qhat >> 64 != 0 || (len >= 2 && qhat * vs > ((rhat << 64) | next)) {
+                qhat -= 1;
+                rhat += vt;
+                if rhat >> 64 != 0 {
+                    break;
+                }
+            }
+            // u[j..=j + len] -= qhat v.
+            let mut borrow = 0u64;
+            let mut carry = 0u128;
+            for i in 0..len {
+                let p = qhat * u128::from(v[i]) + carry;
+                carry = p >> 64;
+                let (d, b1) = u[j + i].overflowing_sub(p as u64);
+                let (d, b2) = d.overflowing_sub(borrow);
+                u[j + i] = d;
+                borrow = u64::from(b1 | b2);
+            }
+            let (d, b1) = u[j + len].overflowing_sub(carry as u64);
+            let (d, b2) = d.overflowing_sub(borrow);
+            u[j + len] = d;
+            if b1 | b2 {
+                // The estimate was one too big: add v back.
+                let mut c = 0u64;
+                for i in 0..len {
+                    (u[j + i], c) = soft::adc(u[j + i], v[i], c);
+                }
+                u[j + len] = u[j + len].wrapping_add(c);
+            }
+        }
+    }
+    // The remainder is u[..len] >> s.
+    for i in 0..len {
+        let hi = if i + 1 < len && s > 0 { u[i + 1] << (64 - s) } else { 0 };
+        out[i] = if s > 0 { (u[i] >> s) | hi } else { u[i] };
+    }
+}
+
 /// `a >>= 1`, shifting `top` in as the new high bit.
 fn shr1(a: &mut [u64], top: u64) {
     let mut carry = top;
@@ -826,6 +912,43 @@ fn shr1(a: &mut [u64], top: u64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn public_constants_match_constant_time_ones() {
+        let mut st = 0x0123_4567_89ab_cdefu64;
+        let mut next = || {
+            st ^= st << 13;
+            st ^= st >> 7;
+            st ^= st << 17;
+            st
+        };
+        for bytes in [8usize, 9, 16, 17, 64, 128, 129, 256, 383, 384, 512] {
+            for round in 0..4 {
+                let mut b: Vec<u8> = (0..bytes).map(|_| next() as u8).collect();
+                let last = b.len() - 1;
+                b[last] |= 1;
+                b[0] = match round {
+                    0 => 0x80,
+                    1 => 0x01,
+                    2 => 0xff,
+                    _ => b[0] | 1,
+                };
+                let ct = Modulus::<T>::with_backend(&b, Backend::Portable).unwrap();
+                let vt = Modulus::<T>::public_with_backend_vartime(&b, Backend::Portable).unwrap();
+                let len = ct.len;
+                assert_eq!(ct.rr[..len], vt.rr[..len], "R^2, {bytes} bytes, round {round}");
+                assert_eq!(ct.one[..len], vt.one[..len], "R, {bytes} bytes, round {round}");
+            }
+        }
+        // All-ones moduli: every quotient estimate is at its edge.
+        for len in [1usize, 2, 16] {
+            let b = vec![0xffu8; 8 * len];
+            let ct = Modulus::<T>::with_backend(&b, Backend::Portable).unwrap();
+            let vt = Modulus::<T>::public_with_backend_vartime(&b, Backend::Portable).unwrap();
+            assert_eq!(ct.rr[..len], vt.rr[..len]);
+            assert_eq!(ct.one[..len], vt.one[..len]);
+        }
+    }
 
     struct T;
 

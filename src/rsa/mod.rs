@@ -127,13 +127,13 @@ impl RsaPublicKey {
     /// preferred big-integer backend. n must be odd and of 1024 to 8192 bits;
     /// e odd, at least 3, below n and at most 64 bits.
     pub fn from_components(n: &[u8], e: &[u8]) -> Result<Self, Error> {
-        let n = Modulus::from_be_bytes(n).map_err(|_| Error::BadEncoding { field: "modulus" })?;
+        let n = Modulus::public_vartime(n).map_err(|_| Error::BadEncoding { field: "modulus" })?;
         Self::build(n, e, MAX_PUBLIC_BITS)
     }
 
     /// As [`from_components`](Self::from_components) on a chosen backend.
     pub fn from_components_with_backend(n: &[u8], e: &[u8], backend: Backend) -> Result<Self, Error> {
-        let n = Modulus::with_backend(n, backend).map_err(|err| match err {
+        let n = Modulus::public_with_backend_vartime(n, backend).map_err(|err| match err {
             Error::BackendUnavailable(b) => Error::BackendUnavailable(b),
             _ => Error::BadEncoding { field: "modulus" },
         })?;
