@@ -74,28 +74,21 @@ impl MulxAdx {
     /// `r = a^2 / 2^(64 len) mod n` for `a < n`.
     #[inline]
     pub(super) fn mont_sqr(self, r: &mut [u64], a: &[u64], n: &[u64], n0: u64) {
-        if let (Ok(r16), Ok(a16), Ok(n16)) =
-            (<&mut [u64; 16]>::try_from(&mut *r), <&[u64; 16]>::try_from(a), <&[u64; 16]>::try_from(n))
-        {
-            // SAFETY: a `MulxAdx` exists only when the CPU has BMI2 and ADX;
-            // the sizes are in the types.
-            unsafe { sqr::mont_sqr16(r16, a16, n16, n0) };
-            return;
+        // The sizes with straight-line squares (the primes of RSA-2048,
+        // -3072 and -4096 keys, and the RSA-2048 modulus).
+        macro_rules! fixed {
+            ($($l:literal => $f:path),*) => {$(
+                if let (Ok(r), Ok(a), Ok(n)) =
+                    (<&mut [u64; $l]>::try_from(&mut *r), <&[u64; $l]>::try_from(a), <&[u64; $l]>::try_from(n))
+                {
+                    // SAFETY: a `MulxAdx` exists only when the CPU has BMI2
+                    // and ADX; the sizes are in the types.
+                    unsafe { $f(r, a, n, n0) };
+                    return;
+                }
+            )*};
         }
-        if let (Ok(r24), Ok(a24), Ok(n24)) =
-            (<&mut [u64; 24]>::try_from(&mut *r), <&[u64; 24]>::try_from(a), <&[u64; 24]>::try_from(n))
-        {
-            // SAFETY: as above.
-            unsafe { sqr::mont_sqr24(r24, a24, n24, n0) };
-            return;
-        }
-        if let (Ok(r32), Ok(a32), Ok(n32)) =
-            (<&mut [u64; 32]>::try_from(&mut *r), <&[u64; 32]>::try_from(a), <&[u64; 32]>::try_from(n))
-        {
-            // SAFETY: as above.
-            unsafe { sqr::mont_sqr32(r32, a32, n32, n0) };
-            return;
-        }
+        fixed!(16 => sqr::mont_sqr16, 24 => sqr::mont_sqr24, 32 => sqr::mont_sqr32);
         // For sizes the four-word product handles, it beats this separate
         // square-then-reduce kernel, whose rows keep the window in memory.
         if n.len().is_multiple_of(4) {

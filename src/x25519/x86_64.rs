@@ -22,6 +22,42 @@ mod ladder;
 /// A field element: value = sum of limb[i] * 2^(64 i), any value below 2^256.
 pub(super) type Fe = [u64; 4];
 
+/// The reduction that ends `mul` and `sqr`: the 512-bit product in z0..z6
+/// and the register named by `$top` becomes z0..z3 + 38 (z4..z7), folded
+/// once more (the top carry is below 40 units of 2^256), then a last carry.
+/// Uses the `a` operand as a zero register from here on.
+macro_rules! reduce_512 {
+    ($top:literal) => {
+        concat!(
+            "mov edx, 38\n",
+            "xor {a:e}, {a:e}\n",
+            "mulx {hi}, {lo}, {z4}\n",
+            "adcx {z0}, {lo}\n",
+            "adox {z1}, {hi}\n",
+            "mulx {hi}, {lo}, {z5}\n",
+            "adcx {z1}, {lo}\n",
+            "adox {z2}, {hi}\n",
+            "mulx {hi}, {lo}, {z6}\n",
+            "adcx {z2}, {lo}\n",
+            "adox {z3}, {hi}\n",
+            "mulx {z4}, {lo}, {",
+            $top,
+            "}\n",
+            "adcx {z3}, {lo}\n",
+            "adox {z4}, {a}\n",
+            "adcx {z4}, {a}\n",
+            "imul {z4}, {z4}, 38\n",
+            "add {z0}, {z4}\n",
+            "adc {z1}, 0\n",
+            "adc {z2}, 0\n",
+            "adc {z3}, 0\n",
+            "sbb {z4}, {z4}\n",
+            "and {z4}, 38\n",
+            "add {z0}, {z4}\n",
+        )
+    };
+}
+
 /// Proof that this CPU has BMI2 and ADX: only [`MulxAdx::new`] makes one,
 /// after detection said yes. It also records whether AVX2 is there, for the
 /// table scans of the fixed-base path.
@@ -360,31 +396,7 @@ impl Field for MulxAdx {
                 "adcx {z6}, {lo}",
                 "adox {b}, {hi}",
                 "adc {b}, 0",
-                // Reduce: z0..z3 + 38 * (z4..z7); `a` is now a zero register.
-                "mov edx, 38",
-                "xor {a:e}, {a:e}",
-                "mulx {hi}, {lo}, {z4}",
-                "adcx {z0}, {lo}",
-                "adox {z1}, {hi}",
-                "mulx {hi}, {lo}, {z5}",
-                "adcx {z1}, {lo}",
-                "adox {z2}, {hi}",
-                "mulx {hi}, {lo}, {z6}",
-                "adcx {z2}, {lo}",
-                "adox {z3}, {hi}",
-                "mulx {z4}, {lo}, {b}",
-                "adcx {z3}, {lo}",
-                "adox {z4}, {a}",
-                "adcx {z4}, {a}",
-                // z4 < 40 more units of 2^256: fold again, then a last carry.
-                "imul {z4}, {z4}, 38",
-                "add {z0}, {z4}",
-                "adc {z1}, 0",
-                "adc {z2}, 0",
-                "adc {z3}, 0",
-                "sbb {z4}, {z4}",
-                "and {z4}, 38",
-                "add {z0}, {z4}",
+                reduce_512!("b"),
                 a = inout(reg) a.as_ptr() => _,
                 b = inout(reg) b.as_ptr() => _,
                 z0 = out(reg) r0,
@@ -458,30 +470,7 @@ impl Field for MulxAdx {
                 "mulx {hi}, {lo}, rdx",
                 "adc {z6}, {lo}",
                 "adc {z7}, {hi}",
-                // Reduce as in `mul`: z0..z3 + 38 * (z4..z7); `a` is now zero.
-                "mov edx, 38",
-                "xor {a:e}, {a:e}",
-                "mulx {hi}, {lo}, {z4}",
-                "adcx {z0}, {lo}",
-                "adox {z1}, {hi}",
-                "mulx {hi}, {lo}, {z5}",
-                "adcx {z1}, {lo}",
-                "adox {z2}, {hi}",
-                "mulx {hi}, {lo}, {z6}",
-                "adcx {z2}, {lo}",
-                "adox {z3}, {hi}",
-                "mulx {z4}, {lo}, {z7}",
-                "adcx {z3}, {lo}",
-                "adox {z4}, {a}",
-                "adcx {z4}, {a}",
-                "imul {z4}, {z4}, 38",
-                "add {z0}, {z4}",
-                "adc {z1}, 0",
-                "adc {z2}, 0",
-                "adc {z3}, 0",
-                "sbb {z4}, {z4}",
-                "and {z4}, 38",
-                "add {z0}, {z4}",
+                reduce_512!("z7"),
                 a = inout(reg) a.as_ptr() => _,
                 z0 = out(reg) r0,
                 z1 = out(reg) r1,
