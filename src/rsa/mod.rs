@@ -450,11 +450,11 @@ impl RsaPrivateKey {
         let mut found = None;
         for _ in 0..8 {
             let r = n.random_elem(rng)?;
-            let rp = p.from_mont(&p.reduce(n.elem_limbs(&r)));
-            let rq = q.from_mont(&q.reduce(n.elem_limbs(&r)));
+            // r mod p and r mod q, in Montgomery form.
+            let (rp, rq) = (p.reduce(n.elem_limbs(&r)), q.reduce(n.elem_limbs(&r)));
             let (bp, bq) = (p.random_elem(rng)?, q.random_elem(rng)?);
-            let rbp = p.mul_mixed(&p.to_mont(&rp), &bp);
-            let rbq = q.mul_mixed(&q.to_mont(&rq), &bq);
+            let rbp = p.mul_mixed(&rp, &bp);
+            let rbq = q.mul_mixed(&rq, &bq);
             if let (Some(ip), Some(iq)) = (p.inv_vartime(&rbp), q.inv_vartime(&rbq)) {
                 // r^-1 mod p in Montgomery form, and mod q in plain form.
                 let rinv_p = p.to_mont(&p.mul_mixed(&p.to_mont(&ip), &bp));
