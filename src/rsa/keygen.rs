@@ -3,9 +3,12 @@
 //! Miller-Rabin rounds per Table B.1, |p - q| > 2^(nlen/2 - 100).
 //!
 //! The private exponents are computed without division or secret branches:
-//! for x = p - 1 (or q - 1, or (p - 1)(q - 1)), e^-1 mod x = (1 + k x) / e with
-//! k = -x^-1 mod e, where x mod e and the exact division by e use only
-//! multiplications. d is taken modulo (p - 1)(q - 1) (not the LCM).
+//! for x = p - 1, q - 1 or lambda = lcm(p - 1, q - 1), e^-1 mod x = (1 + k x) / e
+//! with k = -x^-1 mod e, where x mod e and the exact division by e use only
+//! multiplications. d is taken modulo lambda, as FIPS 186-5 A.1.1 asks, and a
+//! key whose d is not above 2^(nlen/2) is thrown away (step 3 of the same);
+//! lambda comes from a constant-time binary gcd and an exact division by a
+//! 2-adic inverse (see [`lcm_even`]).
 
 use super::{PrivateComponents, RsaPrivateKey};
 use crate::Error;
@@ -27,11 +30,11 @@ impl RsaPrivateKey {
         for _ in 0..8 {
             let mut p = prime::random_rsa_prime(bits / 2, rng)?;
             let mut q = prime::random_rsa_prime(bits / 2, rng)?;
-            let key = if far_apart(&p, &q, bits) { Some(assemble(&p, &q)) } else { None };
+            let key = if far_apart(&p, &q, bits) { assemble(&p, &q) } else { Ok(None) };
             ct::wipe_words(&mut p);
             ct::wipe_words(&mut q);
-            if let Some(key) = key {
-                return key;
+            if let Some(key) = key? {
+                return Ok(key);
             }
         }
         Err(Error::RandomFailed)
@@ -122,8 +125,139 @@ fn inv_e_mod(x: &[u64]) -> Vec<u64> {
     t
 }
 
-/// The key with primes p and q (limbs, equal lengths).
-fn assemble(p: &[u64], q: &[u64]) -> Result<RsaPrivateKey, Error> {
+/// lcm(a, b) for nonzero even a and b of equal length (here p - 1 and
+/// q - 1), as twice as many limbs. Constant time: with a = a' 2^i and
+/// b = b' 2^j (a', b' odd), h = gcd(a', b') by a binary gcd of fixed length,
+/// then lcm = a' (b' / h) 2^max(i, j), the exact quotient b' / h being b'
+/// times the inverse of h modulo 2^(64 len).
+fn lcm_even(a: &[u64], b: &[u64]) -> Vec<u64> {
+    let len = a.len();
+    let (mut a_odd, i) = strip_twos(a);
+    let (mut b_odd, j) = strip_twos(b);
+    let mut h = gcd_odd(&a_odd, &b_odd);
+    let mut h_inv = inv_2adic(&h);
+    let mut quot = mul_low(&b_odd, &h_inv);
+    let mut l = vec![0u64; 2 * len];
+    bigint::mul_limbs(&mut l, &a_odd, &quot);
+    shift_left(&mut l, ct::select_u64(ct::lt_mask_u64(i, j), j, i));
+    for v in [&mut a_odd, &mut b_odd, &mut h, &mut h_inv, &mut quot] {
+        ct::wipe_words(v);
+    }
+    l
+}
+
+/// x / 2^v and v, for nonzero x, where 2^v is the largest power of two
+/// dividing x. Constant time: one conditional one-bit shift per bit of x.
+fn strip_twos(x: &[u64]) -> (Vec<u64>, u64) {
+    let mut r = x.to_vec();
+    let (mut v, mut done) = (0u64, 0u64);
+    for _ in 0..64 * x.len() {
+        let even = ct::eq_mask_u64(r[0] & 1, 0) & !done;
+        shift_right_one(&mut r, even);
+        v += even & 1;
+        done |= !even;
+    }
+    (r, v)
+}
+
+/// x >>= 1 where `mask` is all ones; x unchanged where it is zero.
+fn shift_right_one(x: &mut [u64], mask: u64) {
+    let mut carry = 0u64;
+    for w in x.iter_mut().rev() {
+        let shifted = (*w >> 1) | (carry << 63);
+        carry = *w & 1;
+        *w = ct::select_u64(mask, shifted, *w);
+    }
+}
+
+/// x <<= s (bits shifted out are lost), for a secret s below 64 x.len():
+/// one conditional one-bit shift per possible value of s.
+fn shift_left(x: &mut [u64], s: u64) {
+    for k in 0..64 * x.len() as u64 {
+        let mask = ct::lt_mask_u64(k, s);
+        let mut carry = 0u64;
+        for w in x.iter_mut() {
+            let shifted = (*w << 1) | carry;
+            carry = *w >> 63;
+            *w = ct::select_u64(mask, shifted, *w);
+        }
+    }
+}
+
+/// gcd(a, b) for odd a and b of equal length, in constant time: Stein's
+/// binary gcd with a kept odd. Each step, when b is odd, puts the smaller of
+/// the two in a and subtracts it from b; then b is halved. The bit lengths
+/// of a and b together drop by at least one a step, so 128 len steps leave
+/// b = 0 and the gcd in a.
+fn gcd_odd(a: &[u64], b: &[u64]) -> Vec<u64> {
+    let len = a.len();
+    let (mut a, mut b) = (a.to_vec(), b.to_vec());
+    let mut diff = vec![0u64; len];
+    for _ in 0..128 * len {
+        let b_odd = (b[0] & 1).wrapping_neg();
+        // diff = b - a, and whether that borrowed (b < a).
+        let mut borrow = 0u64;
+        for k in 0..len {
+            let (v, br) = sub_borrow(b[k], a[k], borrow);
+            diff[k] = v;
+            borrow = br;
+        }
+        let b_less = borrow.wrapping_neg() & b_odd;
+        // b odd: (a, b) = (min, |b - a|); b < a means the new a is b and
+        // the new b is a - b = -(b - a).
+        let mut neg_carry = 1u64;
+        for k in 0..len {
+            let (neg, c) = {
+                let v = u128::from(!diff[k]) + u128::from(neg_carry);
+                (v as u64, (v >> 64) as u64)
+            };
+            neg_carry = c;
+            let new_a = ct::select_u64(b_less, b[k], a[k]);
+            let new_b = ct::select_u64(b_odd, ct::select_u64(b_less, neg, diff[k]), b[k]);
+            a[k] = new_a;
+            b[k] = new_b;
+        }
+        shift_right_one(&mut b, u64::MAX);
+    }
+    ct::wipe_words(&mut b);
+    ct::wipe_words(&mut diff);
+    a
+}
+
+/// x^-1 mod 2^(64 len) for odd x, by Newton's iteration y = y (2 - x y),
+/// which doubles the number of correct low bits each time (x x = 1 mod 8
+/// gives three to start with; eleven iterations give 6144 >= 64 len).
+fn inv_2adic(x: &[u64]) -> Vec<u64> {
+    let mut y = x.to_vec();
+    for _ in 0..11 {
+        let mut t = mul_low(x, &y);
+        // t = 2 - x y mod 2^(64 len) = !(x y) + 1 + 2.
+        let mut carry = 3u128;
+        for w in t.iter_mut() {
+            let v = u128::from(!*w) + carry;
+            *w = v as u64;
+            carry = v >> 64;
+        }
+        let next = mul_low(&y, &t);
+        ct::wipe_words(&mut t);
+        ct::wipe_words(&mut y);
+        y = next;
+    }
+    y
+}
+
+/// a b mod 2^(64 len), for a and b of len limbs.
+fn mul_low(a: &[u64], b: &[u64]) -> Vec<u64> {
+    let mut full = vec![0u64; 2 * a.len()];
+    bigint::mul_limbs(&mut full, a, b);
+    let low = full[..a.len()].to_vec();
+    ct::wipe_words(&mut full);
+    low
+}
+
+/// The key with primes p and q (limbs, equal lengths), or `None` when its d
+/// would not exceed 2^(nlen/2).
+fn assemble(p: &[u64], q: &[u64]) -> Result<Option<RsaPrivateKey>, Error> {
     let len = p.len();
     let mut n = vec![0u64; 2 * len];
     bigint::mul_limbs(&mut n, p, q);
@@ -131,9 +265,13 @@ fn assemble(p: &[u64], q: &[u64]) -> Result<RsaPrivateKey, Error> {
     pm1[0] &= !1;
     let mut qm1 = q.to_vec();
     qm1[0] &= !1;
-    let mut phi = vec![0u64; 2 * len];
-    bigint::mul_limbs(&mut phi, &pm1, &qm1);
-    let mut d = inv_e_mod(&phi);
+    let mut lambda = lcm_even(&pm1, &qm1);
+    let mut d = inv_e_mod(&lambda);
+    // FIPS 186-5 A.1.1 step 3: d > 2^(nlen/2), checked as "some bit above
+    // bit nlen/2 is set" (stricter by one value); only the answer is revealed.
+    // (nlen/2 = 64 len: bit 0 of limb len.)
+    let high = d[len + 1..].iter().fold(d[len] >> 1, |acc, &x| acc | x);
+    let d_large = ct::eq_mask_u64(high, 0) == 0;
     let mut dp = inv_e_mod(&pm1);
     let mut dq = inv_e_mod(&qm1);
     // qinv = q^(p - 2) mod p (p is prime).
@@ -169,10 +307,10 @@ fn assemble(p: &[u64], q: &[u64]) -> Result<RsaPrivateKey, Error> {
     for v in [&mut n_b, &mut d_b, &mut q_b, &mut dp_b, &mut dq_b, &mut p_bytes, &mut qinv_bytes] {
         ct::wipe(v);
     }
-    for v in [&mut pm1, &mut qm1, &mut phi, &mut d, &mut dp, &mut dq, &mut pm2] {
+    for v in [&mut pm1, &mut qm1, &mut lambda, &mut d, &mut dp, &mut dq, &mut pm2] {
         ct::wipe_words(v);
     }
-    key
+    key.map(|k| d_large.then_some(k))
 }
 
 #[cfg(test)]
@@ -195,6 +333,108 @@ mod tests {
             }
             assert_eq!(acc, 1, "{x:?}");
         }
+    }
+
+    fn gcd_u128(mut a: u128, mut b: u128) -> u128 {
+        while b != 0 {
+            (a, b) = (b, a % b);
+        }
+        a
+    }
+
+    fn limbs(x: u128) -> [u64; 2] {
+        [x as u64, (x >> 64) as u64]
+    }
+
+    #[test]
+    fn lcm_matches_euclid() {
+        // Two-limb even numbers with various powers of two and shared
+        // factors, against lcm = (a / gcd) b computed with u128 and one
+        // product of limbs.
+        let mut seed = 0x9e37_79b9_7f4a_7c15_f39c_c060_5ced_c834u128;
+        let mut next = || {
+            seed = seed.wrapping_mul(0x2360_ed05_1fc6_5da4_4385_df64_9fcc_f645).wrapping_add(1);
+            seed ^ (seed >> 67)
+        };
+        let mut cases = vec![(2u128, 2u128), (2, 4), (6, 10), (u128::MAX - 1, 2), (1 << 127, 1 << 100)];
+        for k in 0..400 {
+            let common = (next() >> (64 + k % 60)) | 1;
+            let a = (next() >> (k % 90)) | 1;
+            let b = (next() >> (k % 70)) | 1;
+            let (a, b) = (a.wrapping_mul(common) << (1 + k % 9), b.wrapping_mul(common) << (1 + k % 5));
+            if a != 0 && b != 0 {
+                cases.push((a, b));
+            }
+        }
+        for (a, b) in cases {
+            let g = gcd_u128(a, b);
+            let mut want = [0u64; 4];
+            bigint::mul_limbs(&mut want, &limbs(a / g), &limbs(b));
+            assert_eq!(lcm_even(&limbs(a), &limbs(b)), want, "{a:#x} {b:#x}");
+        }
+    }
+
+    #[test]
+    fn two_adic_inverse() {
+        for x in [[1u64, 0, 0], [3, 0, 0], [u64::MAX, u64::MAX, u64::MAX], [0x1234_5677, 99, 1 << 63]] {
+            assert_eq!(mul_low(&x, &inv_2adic(&x)), [1, 0, 0]);
+        }
+    }
+
+    /// x mod m for public test values, by bits (variable time).
+    fn rem_vartime(x: &[u64], m: &[u64]) -> Vec<u64> {
+        let ge = |a: &[u64], b: &[u64]| {
+            for k in (0..a.len()).rev() {
+                if a[k] != b[k] {
+                    return a[k] > b[k];
+                }
+            }
+            true
+        };
+        let mut r = vec![0u64; m.len() + 1];
+        let mut mm = m.to_vec();
+        mm.push(0);
+        for bit in (0..64 * x.len()).rev() {
+            let mut carry = (x[bit / 64] >> (bit % 64)) & 1;
+            for w in r.iter_mut() {
+                let top = *w >> 63;
+                *w = (*w << 1) | carry;
+                carry = top;
+            }
+            if ge(&r, &mm) {
+                let mut borrow = 0;
+                for k in 0..r.len() {
+                    let (v, b) = sub_borrow(r[k], mm[k], borrow);
+                    r[k] = v;
+                    borrow = b;
+                }
+            }
+        }
+        r.truncate(m.len());
+        r
+    }
+
+    #[test]
+    fn generated_d_is_inverse_mod_lambda() {
+        let key = RsaPrivateKey::generate(2048, &mut crate::rand::OsRng).unwrap();
+        let (mut pm1, mut qm1) = (key.p.as_limbs().to_vec(), key.q.as_limbs().to_vec());
+        pm1[0] &= !1;
+        qm1[0] &= !1;
+        let lambda = lcm_even(&pm1, &qm1);
+        // d < lambda (so d is e^-1 mod lambda itself, not mod phi), d > 2^1024.
+        assert_eq!(rem_vartime(&key.d, &lambda), key.d);
+        assert!(key.d[17..].iter().any(|&w| w != 0) || key.d[16] > 1);
+        // d e = 1 mod lambda.
+        let mut de = vec![0u64; 33];
+        bigint::mul_limbs(&mut de, &key.d, &[E]);
+        let mut one = vec![0u64; lambda.len()];
+        one[0] = 1;
+        assert_eq!(rem_vartime(&de, &lambda), one);
+        // And lambda is a proper divisor of phi: gcd(p - 1, q - 1) >= 2.
+        let mut phi = vec![0u64; 32];
+        bigint::mul_limbs(&mut phi, &pm1, &qm1);
+        assert_eq!(rem_vartime(&phi, &lambda), vec![0u64; 32]);
+        assert_ne!(phi, lambda);
     }
 
     #[test]
