@@ -524,6 +524,18 @@ impl<M> Modulus<M> {
     /// all `64 exp.len()` bits of which are processed (that count is public).
     /// Fixed windows of 5 bits; every window reads the whole table.
     pub fn pow(&self, base: &Mont<M>, exp: &[u64]) -> Mont<M> {
+        // The table on the stack is sized for the modulus: the primes of
+        // keys up to RSA-4096 need a quarter of the largest one, and the
+        // table is zeroed and wiped on every call.
+        if self.len <= MAX_LIMBS / 4 {
+            self.pow_with_table::<{ TABLE * MAX_LIMBS / 4 }>(base, exp)
+        } else {
+            self.pow_with_table::<{ TABLE * MAX_LIMBS }>(base, exp)
+        }
+    }
+
+    /// [`pow`](Self::pow) with a table of `T` words (at least `TABLE * len`).
+    fn pow_with_table<const T: usize>(&self, base: &Mont<M>, exp: &[u64]) -> Mont<M> {
         // Constant time: the table is scanned in full for every window, and
         // the sequence of operations depends only on exp.len() and len.
         let len = self.len;
@@ -531,7 +543,7 @@ impl<M> Modulus<M> {
         if nwin == 0 {
             return self.one();
         }
-        let mut table = [0u64; TABLE * MAX_LIMBS];
+        let mut table = [0u64; T];
         table[..len].copy_from_slice(&self.one[..len]);
         table[len..2 * len].copy_from_slice(&base.v[..len]);
         for j in 2..TABLE {

@@ -447,6 +447,8 @@ impl RsaPrivateKey {
         // RSA-2048 instead of one 2048-bit one). Each r^-1 comes from
         // inverting r b for another random b (variable time is harmless on a
         // uniformly random value unrelated to r), then multiplying by b.
+        // Only c r^e mod p and mod q are needed, so r^e is computed in each
+        // half too (two half-size exponentiations cost half of one of n).
         let mut found = None;
         for _ in 0..8 {
             let r = n.random_elem(rng)?;
@@ -459,18 +461,19 @@ impl RsaPrivateKey {
                 // r^-1 mod p in Montgomery form, and mod q in plain form.
                 let rinv_p = p.to_mont(&p.mul_mixed(&p.to_mont(&ip), &bp));
                 let rinv_q = q.mul_mixed(&q.to_mont(&iq), &bq);
-                found = Some((r, rinv_p, rinv_q));
+                found = Some((rp, rq, rinv_p, rinv_q));
                 break;
             }
         }
-        let (r, rinv_p, rinv_q) = found.ok_or(Error::RandomFailed)?;
-        let re = n.pow_vartime(&n.to_mont(&r), e);
-        let blinded = n.mul_mixed(&re, c);
+        let (rp, rq, rinv_p, rinv_q) = found.ok_or(Error::RandomFailed)?;
+        // c r^e mod p and mod q, in Montgomery form.
+        let cp = p.mul(&p.reduce(n.elem_limbs(c)), &p.pow_vartime(&rp, e));
+        let cq = q.mul(&q.reduce(n.elem_limbs(c)), &q.pow_vartime(&rq, e));
         // CRT: m1 = c^dp mod p, m2 = c^dq mod q (each unblinded by r^-1),
         // h = qinv (m1 - m2) mod p, m = m2 + h q (Garner), which is below n
         // without reduction.
-        let m1 = p.mul(&p.pow(&p.reduce(n.elem_limbs(&blinded)), &self.dp), &rinv_p);
-        let m2 = q.mul_mixed(&q.pow(&q.reduce(n.elem_limbs(&blinded)), &self.dq), &rinv_q);
+        let m1 = p.mul(&p.pow(&cp, &self.dp), &rinv_p);
+        let m2 = q.mul_mixed(&q.pow(&cq, &self.dq), &rinv_q);
         let m2p = p.reduce(q.elem_limbs(&m2));
         let h = p.mul_mixed(&p.sub(&m1, &m2p), &self.qinv);
         let (lp, lq) = (p.limbs(), q.limbs());
