@@ -615,12 +615,15 @@ impl RsaPrivateKey {
         Ok(out)
     }
 
-    /// The synthetic message of implicit rejection for `ct` (k bytes): fills
-    /// `out` (k bytes) and returns the length to use, below k - 10. KDK =
-    /// HMAC-SHA256(SHA-256(d), C); lengths and message come from a counter-mode
-    /// PRF of the KDK with the labels "length" and "message".
+    /// The synthetic message of implicit rejection for `ct` (k bytes), as
+    /// draft-irtf-cfrg-rsa-guidance-10 §7.2 step 3 derives it: fills `out`
+    /// (k bytes) with AM = IRPRF(KDK, "message", k) and returns AL, at most
+    /// k - 11, of which the message is the last AL bytes of AM. KDK =
+    /// HMAC-SHA256(SHA-256(I2OSP(d, k)), C); IRPRF (§7.1) concatenates
+    /// HMAC-SHA256(KDK, I2OSP(i, 2) || label || I2OSP(8 * length, 2)).
     fn synthetic_message(&self, ct: &[u8], out: &mut [u8]) -> usize {
-        // Constant time: the candidate length is chosen by mask over all 128.
+        // Constant time: each of the 128 candidate lengths is masked and
+        // compared, and the choice is made by mask; only k (public) branches.
         let mut kdk = Hmac::<Sha256>::mac(&self.ir_key, ct);
         let prf = |label: &[u8], out: &mut [u8]| {
             let bits = ((out.len() * 8) as u16).to_be_bytes();
@@ -635,12 +638,15 @@ impl RsaPrivateKey {
         prf(b"message", out);
         let mut lengths = [0u8; 256];
         prf(b"length", &mut lengths);
+        // Step 3.3: each two-byte candidate keeps as many low bits as the
+        // largest valid message size k - 11 has; AL is the last candidate
+        // not above k - 11, or 0 if there is none.
         let max_len = (out.len() - 11) as u64;
-        let mask = max_len.next_power_of_two() - 1;
+        let mask = (1u64 << (u64::BITS - max_len.leading_zeros())) - 1;
         let mut len = 0u64;
         for pair in lengths.chunks_exact(2) {
             let cand = u64::from(u16::from_be_bytes([pair[0], pair[1]])) & mask;
-            len = ct::select_u64(ct::lt_mask_u64(cand, max_len), cand, len);
+            len = ct::select_u64(!ct::lt_mask_u64(max_len, cand), cand, len);
         }
         ct::wipe(&mut lengths);
         ct::wipe(&mut kdk);

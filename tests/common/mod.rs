@@ -538,3 +538,78 @@ impl RefNum {
     }
 }
 // ---- end of bigint / rsa block ----
+// ---- rsa implicit rejection: CAVP-style records with PEM blocks ----
+
+/// Reads a CAVP-style file whose records may also hold PEM blocks (as in
+/// `rfc/rsa-guidance-implicit-rejection.txt`): each block, from its
+/// `-----BEGIN <label>-----` line to the matching `-----END <label>-----`,
+/// becomes a field named `<label>` whose value is the whole block (lines
+/// trimmed, each ending in `\n`). Otherwise as [`cavp`], except that a `[..]`
+/// line replaces the parameter of that name only, and a line that is neither
+/// `name = value`, a comment nor a bracket line fails (no bare words).
+pub fn cavp_with_pem(rel: &str) -> Vec<Record> {
+    let text = read_vector(rel);
+    let mut out = Vec::new();
+    let mut params: Vec<(String, String)> = Vec::new();
+    let mut fields: Vec<(String, String, bool)> = Vec::new();
+    let mut start = 0;
+    let flush = |fields: &mut Vec<(String, String, bool)>,
+                 params: &Vec<(String, String)>,
+                 start: usize,
+                 out: &mut Vec<Record>| {
+        if fields.is_empty() {
+            return;
+        }
+        out.push(Record {
+            origin: format!("{rel}:{start}"),
+            fields: std::mem::take(fields),
+            params: params.iter().map(|(k, v)| (k.clone(), v.clone(), false)).collect(),
+            words: Vec::new(),
+        });
+    };
+    let mut lines = text.lines().enumerate();
+    while let Some((n, line)) = lines.next() {
+        let line = line.trim();
+        if line.starts_with('#') {
+            continue;
+        }
+        if line.is_empty() {
+            flush(&mut fields, &params, start, &mut out);
+            continue;
+        }
+        if let Some(inner) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+            flush(&mut fields, &params, start, &mut out);
+            let (k, v) =
+                inner.split_once('=').map(|(k, v)| (k.trim(), v.trim())).unwrap_or((inner.trim(), ""));
+            params.retain(|p| p.0 != k);
+            params.push((k.to_string(), v.to_string()));
+            continue;
+        }
+        if fields.is_empty() {
+            start = n + 1;
+        }
+        if let Some(label) = line.strip_prefix("-----BEGIN ").and_then(|l| l.strip_suffix("-----")) {
+            let end = format!("-----END {label}-----");
+            let mut block = format!("{line}\n");
+            loop {
+                let (_, l) =
+                    lines.next().unwrap_or_else(|| panic!("{rel}:{}: {label} block not ended", n + 1));
+                let l = l.trim();
+                block.push_str(l);
+                block.push('\n');
+                if l == end {
+                    break;
+                }
+            }
+            fields.push((label.to_string(), block, false));
+            continue;
+        }
+        let (k, v) = line
+            .split_once('=')
+            .unwrap_or_else(|| panic!("{rel}:{}: not a `name = value` line: {line:?}", n + 1));
+        fields.push((k.trim().to_string(), v.trim().to_string(), false));
+    }
+    flush(&mut fields, &params, start, &mut out);
+    out
+}
+// ---- end of rsa implicit rejection block ----
