@@ -120,13 +120,14 @@ fn public_errors_only() {
     }
 }
 
-/// A key of 1112 bits and one of 2136 bits (k = 139 and 267 bytes), made
-/// for this test with `openssl genpkey -algorithm RSA -pkeyopt
-/// rsa_keygen_bits:<bits>`: for them k - 11 is a power of two (128, 256),
-/// where the draft's mask (the bit length of k - 11) keeps one bit more than
-/// a mask of k - 11 rounded up to a power of two. The appendix keys do not
-/// reach that case.
-const EDGE_KEYS: [(usize, &str); 2] = [
+/// Keys made for this test with `openssl genpkey -algorithm RSA -pkeyopt
+/// rsa_keygen_bits:<bits>` where the candidate mask is at an edge, which
+/// the appendix keys do not reach: 1112 and 2136 bits (k = 139 and 267),
+/// where k - 11 is a power of two (128, 256) and the mask (the bit length of
+/// k - 10) keeps one bit more than k - 11 rounded up to a power of two; and
+/// 1104 and 2128 bits (k = 138 and 266), where k - 10 is a power of two and
+/// the mask keeps one bit more than the bit length of k - 11.
+const EDGE_KEYS: [(usize, &str); 4] = [
     (
         1112,
         r"-----BEGIN PRIVATE KEY-----
@@ -181,6 +182,58 @@ ReqWw30G516mMC431eTm+hJ3
 -----END PRIVATE KEY-----
 ",
     ),
+    (
+        1104,
+        r"-----BEGIN PRIVATE KEY-----
+MIICpAIBADANBgkqhkiG9w0BAQEFAASCAo4wggKKAgEAAoGLALEf3s/5ZgUDLLdG
+ltznuD8rR8xwd31BHB9WnOwisQXa+XVDBEM7F/eyy43uJKrO+j5N51GLADChgIUd
+iN6KtFJhJGYQ1NOsrOiTVQbDSiaYIiFQiqJ0lb86Pn4qaZcEYyOEa7bfB4b9Paq+
+fDmP1GsOykD1d+Ra8wsHJ1UOn91XxLN2pDkgmHspSwIDAQABAoGLAJ1LiDt5Z7gb
+0aIQ9fjHbz/p16EeX37ES40pBcJOLJbel5ojIa3y1J4MEejBC58EoAakeEBaCJkn
+U1Ljn6DB3NEro39ggaXnqq0VZoGT+K0F2gOUWsAOpjDvnOsl+ywiH/kmWEIs4Ktz
+qM+NTasoAHY9CIUlteQW24CA2bJZDnpr6EE19ZX3aJECQQJGANyRSmYE13NFJRED
+lgglL0ra4VzGIOsS+CMEJjiqtHHk13fw/356utLwp+xO0ALeWzLQ/vw+MnqKQXlw
+GnbXxh+7CqR+1QJGAM2UAplb1nfSw7ZCfaEclbOLCdxJndyNr4RpME4pRaRRIJL8
+z7NUD2mxhsw/Qvf3ZLetEuLZl1ejFcewwiSPJLTN915XnwJFARt1nSd/EWQSeJBl
+C2tsXlrU8MtJ1QRGXJ6jtnsc5sl4T3DVR4RENdThcu0+XBVTreCgtxF03WqeQ4bN
+izUwGG6u8f51AkVl6/fN6MZP6eK2PgjjE7T0qv5chPMLIgPe9ffJCJVKfh5UQZsI
+Iajykd1u7f5ZygHZPqmaZp6uCGEH/A6E6aMdMPBviakCRgC7c2M+LMjF6UlQXy3+
+5+/sUMthIgdopqskkEADBOW8Fks9wuAT6O6utf6qV8vHerH4NH/hTVCZvEU5yFgX
+WFTWPYMCqXI=
+-----END PRIVATE KEY-----",
+    ),
+    (
+        2128,
+        r"-----BEGIN PRIVATE KEY-----
+MIIE6gIBADANBgkqhkiG9w0BAQEFAASCBNQwggTQAgEAAoIBCwCuk3d1C1FOdge7
+Jd0z9FE81MqUlCthG6kC063tLpuGSTMPDlUD7xDbtS++d7NgSH9QT1DaortgA0GT
+o0CCsHGCSeetvFePmoQ9h5txRTBQbwfNSUeFBuTXNBHv0D+PpS2X1tAzpPqO/k5q
+5QnYnJj7Lvuo4QJCJCfr2FFMe5siLk73ATvetdyaDWFoheNhEVhK4Ue87RjW9DyP
+099ZkZRb7/ZGwJ8QaDBANIb9F9h0QjE4opFeuUHbWjg+RF3i1j/Ah82MhebJFRGZ
+hMqwFQ0zVagdsi/KtkPfP1sjXgkMUcZgyWiTUaNXQL2pvV3BwrgYaY0FB0RC3t38
+7k0hSMnON7GZ2Bq8MrXgsQIDAQABAoIBCguYrELN5ZVjK5vervLeMZuP6ruYUqR/
+ozqEfHCvsqydipeDy/4O1R1Yy9sIml6rmQaNmIW1cXQ2MykF9qBFf3zBd+DMDM08
+b0sRCcKqOGkFGoPtXiOhhhoffyE85iiMW5HAtv9jzZ+Xl/aihvKNYrj2cX+IsjzH
+g6KAevji/6RO1C5ryA+SnEXOaiCiXrzwFUCQnwtkS7OujB3+xjYmkED104fVk0Tw
+brLpwilB9vvQhWIyLWq/xKdiKq9YSr759c9k6k+efhQSz7eGLrKVQc9yMkvSorIy
+rfSOUwIiVMSUbBZT2h0IBXzEwCm591ZETGONihv2b/Boi2/tkO8f7YPlGMWW1wiM
+HTL7AoGGANR4jtyqEvJgd15Ml0pg5nYfzltos9yCJdvPfvQvkDZlmKa5Ax5HDOmY
+XUsRXXle+h+YLz+IIxBga8uUmuPSi9FX/sHqWKh5kXHlyJAwrYYIH4klyYWrMwlm
+MSDBHVBFvqGneUOalR+tek06mU0cZr2LUbZ6jMNrrjeOA0HteE2q9+7ILMcCgYYA
+0ldwaIFSsvikzpoAWr73kaCFPsEI7eFMtykmXh/OWqDRK3VNjPkbPVpxdkiAv6F0
+gSrwLGSFGIXRhssszkQiJcnEn3yEmPanPYC8AqSwCORIk13VKFiw7maT5mdcc8Ex
+D/2aBW6+P645W9Z6P0BfaxVWl+4RnN2nWm8AZiIPtkbsuAZexwKBhgChBTinrNCt
+FUSBl6P0f1lI3jPifIgKriuI2UjKQB2XzAkTGRVu5cO4aHsTf/aKG9uNBCWSjVad
+e6VV5Ko5y/+gSILObQ6Bp5f9bHpCJFHtSMy1gIioH6WPEv5aZ2ASzLh7BFPXUxh+
+qFcOnkE9+i82qJXlqBxzoXCns51uYkyQ9+fr85JTAoGFPxRl65FNAcs7cZIRpSU8
+DXo8O3Ocf+pfHVbD4NpdAiTUVdoZ5bsXBjFHcZeQtOdwjwQXftiuaYpIKcpop3sb
+WoXF56ZqBY2C3hjrSUemWyRK95beQ/lFJlmw5Rn+SeCYHBmLxTFO8L4JCZeqlaly
+dCS0EWAd/BMlCyPa1MZGO/3NI+sVJQKBhUAJ9+FNn7ifeIH+svuCP1znC4h1ICtF
+tnlHvH5DOIBZc7f0h060gBW0AO2JYdoSYfPaGyMdvDWHQAVMuOLM1xG7LAdkvyOk
+EcStNM3zElINbEhDe2DcYIB4+GzyoGqknYHzxjWCByhLImHM9+r8luN00n9jgXBM
+f57o1DcBMr3pDGUKqPs=
+-----END PRIVATE KEY-----",
+    ),
 ];
 
 /// Test-side model of draft-irtf-cfrg-rsa-guidance-10 §7.1 IRPRF: the first
@@ -212,12 +265,12 @@ fn model_synthetic(d: &[u8], k: usize, c: &[u8]) -> Vec<u8> {
     let kdk = Hmac::<Sha256>::mac(&Sha256::digest(&dk), c);
     let cl = model_irprf(&kdk, b"length", 256);
     let am = model_irprf(&kdk, b"message", k);
-    let max = k - 11;
-    let mask = (1usize << (usize::BITS - max.leading_zeros())) - 1;
+    let max_sep = k - 10;
+    let mask = (1usize << (usize::BITS - max_sep.leading_zeros())) - 1;
     let mut al = 0;
     for pair in cl.chunks_exact(2) {
         let cand = usize::from(u16::from_be_bytes([pair[0], pair[1]])) & mask;
-        if cand <= max {
+        if cand < max_sep {
             al = cand;
         }
     }
@@ -265,7 +318,7 @@ fn synthetic_message_model() {
         }
     }
     assert_eq!(checked, 4 * 9);
-    // The library against the model, for keys where k - 11 is a power of two.
+    // The library against the model, for the edge keys.
     let mut tally = Tally::default();
     for be in backends() {
         for (bits, pem) in EDGE_KEYS {
@@ -295,11 +348,11 @@ fn synthetic_message_model() {
                 let got = sk.decrypt_pkcs1v15(&c).unwrap();
                 assert_eq!(common::hex(&got), common::hex(&want), "{bits}-bit key, encoding {i} [{be}]");
                 lens.insert(got.len());
-                tally.pass(&format!("model, {bits}-bit key (k - 11 = {})", k - 11), be.name());
+                tally.pass(&format!("model, {bits}-bit key (k = {k})"), be.name());
             }
-            // Lengths above 127 (resp. 255) need the draft's wider mask.
-            assert!(lens.iter().any(|&l| l > (k - 11) / 2), "{bits}: lengths {lens:?}");
+            // The lengths cover the upper half of the range too.
+            assert!(lens.iter().any(|&l| l >= (k - 10) / 2), "{bits}: lengths {lens:?}");
         }
     }
-    assert_eq!(tally.report(), 2 * 48 * backends().len());
+    assert_eq!(tally.report(), EDGE_KEYS.len() * 48 * backends().len());
 }

@@ -638,15 +638,18 @@ impl RsaPrivateKey {
         prf(b"message", out);
         let mut lengths = [0u8; 256];
         prf(b"length", &mut lengths);
-        // Step 3.3: each two-byte candidate keeps as many low bits as the
-        // largest valid message size k - 11 has; AL is the last candidate
-        // not above k - 11, or 0 if there is none.
-        let max_len = (out.len() - 11) as u64;
-        let mask = (1u64 << (u64::BITS - max_len.leading_zeros())) - 1;
+        // Step 3.3: each two-byte candidate keeps as many low bits as
+        // k - 10 (the largest offset of the separator) has, and AL is the
+        // last candidate below k - 10, or 0 if there is none. (The bit
+        // length of k - 10, as the draft's author's implementation in
+        // tlslite-ng and OpenSSL's take it: it differs from that of k - 11
+        // when k - 10 is a power of two.)
+        let max_sep = (out.len() - 10) as u64;
+        let mask = (1u64 << (u64::BITS - max_sep.leading_zeros())) - 1;
         let mut len = 0u64;
         for pair in lengths.chunks_exact(2) {
             let cand = u64::from(u16::from_be_bytes([pair[0], pair[1]])) & mask;
-            len = ct::select_u64(!ct::lt_mask_u64(max_len, cand), cand, len);
+            len = ct::select_u64(ct::lt_mask_u64(cand, max_sep), cand, len);
         }
         ct::wipe(&mut lengths);
         ct::wipe(&mut kdk);
