@@ -151,9 +151,8 @@ impl HashKey {
             *acc = self.mul(*acc ^ u128::from_be_bytes(*b));
         }
         if !tail.is_empty() {
-            let mut b = [0u8; 16];
-            b[..tail.len()].copy_from_slice(tail);
-            *acc = self.mul(*acc ^ u128::from_be_bytes(b));
+            // The zero-padded block, read big-endian.
+            *acc = self.mul(*acc ^ super::partial_block(tail).swap_bytes());
         }
     }
 }

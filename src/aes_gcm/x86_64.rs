@@ -110,6 +110,47 @@ unsafe fn bswap(x: __m128i) -> __m128i {
     unsafe { _mm_shuffle_epi8(x, _mm_set_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)) }
 }
 
+/// Writes the first `dst.len()` (below 16) bytes of the little-endian
+/// `block` to `dst`, in pieces as [`super::partial_block`] reads them.
+#[inline(always)]
+fn store_partial(dst: &mut [u8], block: u128) {
+    let n = dst.len().min(15);
+    let bytes = block.to_le_bytes();
+    let mut at = 0;
+    for piece in [8, 4, 2, 1] {
+        if n & piece != 0 {
+            dst[at..at + piece].copy_from_slice(&bytes[at..at + piece]);
+            at += piece;
+        }
+    }
+}
+
+/// A little-endian 128-bit integer as a register, without a trip through
+/// memory.
+#[inline(always)]
+unsafe fn from_u128(v: u128) -> __m128i {
+    // SAFETY: SSE2 only, which every x86_64 CPU has.
+    unsafe { _mm_set_epi64x((v >> 64) as i64, v as i64) }
+}
+
+/// A register as a little-endian 128-bit integer.
+#[inline(always)]
+unsafe fn to_u128(x: __m128i) -> u128 {
+    // SAFETY: needs SSE4.1; inlined only into functions compiled with it.
+    let (lo, hi) = unsafe { (_mm_cvtsi128_si64(x) as u64, _mm_extract_epi64(x, 1) as u64) };
+    u128::from(lo) | u128::from(hi) << 64
+}
+
+/// J0 (or any 16 bytes) as a register, read as two words, so that it is
+/// forwarded from the two word stores that wrote it.
+#[inline(always)]
+unsafe fn load_j0(j0: &[u8; 16]) -> __m128i {
+    let lo = u64::from_le_bytes(core::array::from_fn(|i| j0[i]));
+    let hi = u64::from_le_bytes(core::array::from_fn(|i| j0[8 + i]));
+    // SAFETY: register operations only.
+    unsafe { from_u128(u128::from(lo) | u128::from(hi) << 64) }
+}
+
 /// An unreduced 256-bit GHASH sum: `hi * 2^128 + mid * 2^64 + lo`.
 #[derive(Clone, Copy)]
 struct Wide {
@@ -277,10 +318,8 @@ impl Ghash {
             self.push(unsafe { bswap(_mm_loadu_si128(b.as_ptr().cast())) });
         }
         if !tail.is_empty() {
-            let mut b = [0u8; 16];
-            b[..tail.len()].copy_from_slice(tail);
-            // SAFETY: as above.
-            self.push(unsafe { bswap(_mm_loadu_si128(b.as_ptr().cast())) });
+            // SAFETY: register operations only.
+            self.push(unsafe { bswap(from_u128(super::partial_block(tail))) });
         }
     }
 
@@ -295,7 +334,7 @@ impl Ghash {
 
     #[inline]
     #[target_feature(enable = "sse2,ssse3,pclmulqdq")]
-    unsafe fn finish(mut self) -> [u8; 16] {
+    unsafe fn finish(&mut self) -> [u8; 16] {
         self.flush();
         let mut out = [0u8; 16];
         // SAFETY: unaligned store into a 16-byte array.
@@ -481,19 +520,13 @@ unsafe fn finish_tail<const SEAL: bool>(
             _mm_storeu_si128(p, _mm_xor_si128(d, k));
         }
         if !part.is_empty() {
-            let mut tmp = [0u8; 16];
-            tmp[..part.len()].copy_from_slice(part);
-            let d = _mm_loadu_si128(tmp.as_ptr().cast());
-            _mm_storeu_si128(tmp.as_mut_ptr().cast(), _mm_xor_si128(d, b[full.len()]));
-            part.copy_from_slice(&tmp[..part.len()]);
-            if SEAL {
-                // The ciphertext, zero-padded.
-                tmp[part.len()..].fill(0);
-                g.push(bswap(_mm_loadu_si128(tmp.as_ptr().cast())));
-            } else {
-                g.push(bswap(d));
-            }
-            ct::wipe(&mut tmp);
+            let d = from_u128(super::partial_block(part));
+            let mut out = to_u128(_mm_xor_si128(d, b[full.len()]));
+            // The keystream beyond the data is dropped: the ciphertext,
+            // zero-padded, is what the seal hashes.
+            out &= (1u128 << (8 * part.len())) - 1;
+            store_partial(part, out);
+            g.push(bswap(if SEAL { from_u128(out) } else { d }));
         }
         mask
     }
@@ -529,7 +562,7 @@ unsafe fn seal_impl<const NR: usize>(k: &Key, j0b: &[u8; 16], aad: &[u8], buf: &
         let rk = load_keys(&k.rk);
         let mut g = Ghash::new(&k.hpow);
         g.push_bytes(aad);
-        let j0 = _mm_loadu_si128(j0b.as_ptr().cast());
+        let j0 = load_j0(j0b);
         let mut ctr = u32::from_be_bytes([j0b[12], j0b[13], j0b[14], j0b[15]]).wrapping_add(1);
         let total = buf.len();
         let bulk_len = total / 128 * 128;
@@ -576,7 +609,7 @@ unsafe fn open_impl<const NR: usize>(k: &Key, j0b: &[u8; 16], aad: &[u8], buf: &
         let rk = load_keys(&k.rk);
         let mut g = Ghash::new(&k.hpow);
         g.push_bytes(aad);
-        let j0 = _mm_loadu_si128(j0b.as_ptr().cast());
+        let j0 = load_j0(j0b);
         let mut ctr = u32::from_be_bytes([j0b[12], j0b[13], j0b[14], j0b[15]]).wrapping_add(1);
         let total = buf.len();
         let bulk_len = total / 128 * 128;
