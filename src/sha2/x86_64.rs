@@ -221,14 +221,74 @@ unsafe fn compress256_avx2(state: &mut [u32; 8], blocks: &[[u8; 64]]) {
         let mut sched = PairSchedule::new(b0, b1);
         // Written out so that every index is a constant and the schedule
         // stays in registers (a loop here keeps it on the stack).
-        unrolled!(sched, wk; 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15);
-        soft::rounds256_wk(state, &wk[0]);
+        unrolled!(sched, wk; 0 1 2 3);
+        rounds_with_schedule(state, &mut sched, &mut wk);
         if pair.len() == 2 {
             soft::rounds256_wk(state, &wk[1]);
         }
         // The schedule starts with the message, which may be key material
         // (HMAC pads).
         crate::ct::wipe_words(wk.as_flattened_mut());
+    }
+}
+
+/// The 64 rounds of the first block of a pair, with the rest of the pair's
+/// schedule (steps 4 to 15) computed among them: two vector steps ahead of
+/// each group of eight rounds, so the vector work fills the gaps of the
+/// rounds' dependency chain instead of running before it. The words group
+/// `g` reads were stored two groups earlier. Fully written out, so that
+/// every schedule index is a constant.
+#[inline]
+#[target_feature(enable = "avx2,bmi1,bmi2")]
+fn rounds_with_schedule(state: &mut [u32; 8], sched: &mut PairSchedule<'_>, wk: &mut [[u32; 64]; 2]) {
+    let [mut a, mut b, mut c, mut d, mut e, mut f, mut g, mut h] = *state;
+    macro_rules! round {
+        ($a:ident, $b:ident, $c:ident, $d:ident, $e:ident, $f:ident, $g:ident, $h:ident, $t:expr) => {
+            let t1 = $h
+                .wrapping_add(wk[0][$t])
+                .wrapping_add($e.rotate_right(6) ^ $e.rotate_right(11) ^ $e.rotate_right(25))
+                .wrapping_add($e & $f)
+                .wrapping_add(!$e & $g);
+            let t2 = ($a.rotate_right(2) ^ $a.rotate_right(13) ^ $a.rotate_right(22))
+                .wrapping_add((($a ^ $b) & ($b ^ $c)) ^ $b);
+            $d = $d.wrapping_add(t1);
+            $h = t1.wrapping_add(t2);
+        };
+    }
+    macro_rules! eight {
+        ($t:expr) => {
+            round!(a, b, c, d, e, f, g, h, $t);
+            round!(h, a, b, c, d, e, f, g, $t + 1);
+            round!(g, h, a, b, c, d, e, f, $t + 2);
+            round!(f, g, h, a, b, c, d, e, $t + 3);
+            round!(e, f, g, h, a, b, c, d, $t + 4);
+            round!(d, e, f, g, h, a, b, c, $t + 5);
+            round!(c, d, e, f, g, h, a, b, $t + 6);
+            round!(b, c, d, e, f, g, h, a, $t + 7);
+        };
+    }
+    sched.step(4, wk);
+    sched.step(5, wk);
+    eight!(0);
+    sched.step(6, wk);
+    sched.step(7, wk);
+    eight!(8);
+    sched.step(8, wk);
+    sched.step(9, wk);
+    eight!(16);
+    sched.step(10, wk);
+    sched.step(11, wk);
+    eight!(24);
+    sched.step(12, wk);
+    sched.step(13, wk);
+    eight!(32);
+    sched.step(14, wk);
+    sched.step(15, wk);
+    eight!(40);
+    eight!(48);
+    eight!(56);
+    for (s, v) in state.iter_mut().zip([a, b, c, d, e, f, g, h]) {
+        *s = s.wrapping_add(v);
     }
 }
 
