@@ -360,6 +360,60 @@ impl<'a> PairSchedule512<'a> {
     }
 }
 
+/// The 80 rounds of the first block of a pair, with the rest of the pair's
+/// schedule (steps 8 to 39, two words each) computed among them: four
+/// vector steps ahead of each group of eight rounds, as
+/// [`rounds_with_schedule`] does for SHA-256.
+#[inline]
+#[target_feature(enable = "avx2,bmi1,bmi2")]
+fn rounds512_with_schedule(state: &mut [u64; 8], sched: &mut PairSchedule512<'_>, wk: &mut [[u64; 80]; 2]) {
+    let [mut a, mut b, mut c, mut d, mut e, mut f, mut g, mut h] = *state;
+    macro_rules! round {
+        ($a:ident, $b:ident, $c:ident, $d:ident, $e:ident, $f:ident, $g:ident, $h:ident, $t:expr) => {
+            let t1 = $h
+                .wrapping_add(wk[0][$t])
+                .wrapping_add($e.rotate_right(14) ^ $e.rotate_right(18) ^ $e.rotate_right(41))
+                .wrapping_add($e & $f)
+                .wrapping_add(!$e & $g);
+            let t2 = ($a.rotate_right(28) ^ $a.rotate_right(34) ^ $a.rotate_right(39))
+                .wrapping_add((($a ^ $b) & ($b ^ $c)) ^ $b);
+            $d = $d.wrapping_add(t1);
+            $h = t1.wrapping_add(t2);
+        };
+    }
+    macro_rules! eight {
+        ($t:expr) => {
+            round!(a, b, c, d, e, f, g, h, $t);
+            round!(h, a, b, c, d, e, f, g, $t + 1);
+            round!(g, h, a, b, c, d, e, f, $t + 2);
+            round!(f, g, h, a, b, c, d, e, $t + 3);
+            round!(e, f, g, h, a, b, c, d, $t + 4);
+            round!(d, e, f, g, h, a, b, c, $t + 5);
+            round!(c, d, e, f, g, h, a, b, $t + 6);
+            round!(b, c, d, e, f, g, h, a, $t + 7);
+        };
+    }
+    macro_rules! group {
+        ($t:expr; $($j:literal)*) => {
+            $( sched.step($j, wk); )*
+            eight!($t);
+        };
+    }
+    group!(0; 8 9 10 11);
+    group!(8; 12 13 14 15);
+    group!(16; 16 17 18 19);
+    group!(24; 20 21 22 23);
+    group!(32; 24 25 26 27);
+    group!(40; 28 29 30 31);
+    group!(48; 32 33 34 35);
+    group!(56; 36 37 38 39);
+    eight!(64);
+    eight!(72);
+    for (s, v) in state.iter_mut().zip([a, b, c, d, e, f, g, h]) {
+        *s = s.wrapping_add(v);
+    }
+}
+
 #[target_feature(enable = "avx2,bmi1,bmi2")]
 unsafe fn compress512_avx2(state: &mut [u64; 8], blocks: &[[u8; 128]]) {
     for pair in blocks.chunks(2) {
@@ -367,9 +421,8 @@ unsafe fn compress512_avx2(state: &mut [u64; 8], blocks: &[[u8; 128]]) {
         let (b0, b1) = (&pair[0], pair.get(1).unwrap_or(&pair[0]));
         let mut wk = [[0u64; 80]; 2];
         let mut sched = PairSchedule512::new(b0, b1);
-        unrolled!(sched, wk; 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19
-                             20 21 22 23 24 25 26 27 28 29 30 31 32 33 34 35 36 37 38 39);
-        soft::rounds512_wk(state, &wk[0]);
+        unrolled!(sched, wk; 0 1 2 3 4 5 6 7);
+        rounds512_with_schedule(state, &mut sched, &mut wk);
         if pair.len() == 2 {
             soft::rounds512_wk(state, &wk[1]);
         }
