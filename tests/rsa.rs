@@ -679,6 +679,122 @@ fn key_checks_name_the_field() {
     assert!(RsaPublicKey::from_components(&[0u8; 256], &e).is_err());
 }
 
+/// PSS salt lengths at the edges, and any salt length a caller may pass to
+/// verification: `verify_pss_with_salt_len` computed hLen + sLen + 2 without
+/// a check, which overflowed (a panic in debug builds, a wrapped bound in
+/// release) for sLen near usize::MAX.
+#[test]
+fn pss_salt_lengths_at_the_edges() {
+    let (sk, _) = wycheproof_key("rsa_pkcs1_2048_test.json", Backend::Portable);
+    let pk = sk.public_key();
+    let em_len = (pk.bits() - 1).div_ceil(8);
+    for alg in [HashAlg::Sha1, HashAlg::Sha256, HashAlg::Sha384, HashAlg::Sha512] {
+        let h = alg.output_len();
+        let max = em_len - h - 2;
+        for s_len in [0, 1, h, max - 1, max] {
+            let salt = vec![0x5a; s_len];
+            let sig = sk.sign_pss_with_salt(alg, b"salt", &salt, &mut OsRng).unwrap();
+            pk.verify_pss(alg, b"salt", &sig).unwrap();
+            pk.verify_pss_with_salt_len(alg, b"salt", &sig, s_len).unwrap();
+            for wrong in [
+                s_len + 1,
+                s_len.wrapping_sub(1),
+                max + 1,
+                usize::MAX,
+                usize::MAX - h - 1,
+                usize::MAX - h - 2,
+            ] {
+                assert_eq!(
+                    pk.verify_pss_with_salt_len(alg, b"salt", &sig, wrong),
+                    Err(ironseal::Error::AuthenticationFailed),
+                    "{alg:?} salt {s_len} checked as {wrong}"
+                );
+            }
+        }
+        assert!(sk.sign_pss_with_salt(alg, b"salt", &vec![0; max + 1], &mut OsRng).is_err());
+    }
+}
+
+/// A private exponent that disagrees with the CRT exponents (found by
+/// mutating PKCS#1 keys: a flipped bit of d was accepted, exported again by
+/// `to_pkcs1_der`, and keyed implicit rejection differently from the other
+/// implementations holding the same key). Every d with d mod (p - 1) = dp
+/// and d mod (q - 1) = dq is accepted (d mod lambda(n) and d mod phi(n)
+/// alike), anything else is refused and named.
+#[test]
+fn inconsistent_private_exponent_is_refused() {
+    let v: serde_json::Value =
+        serde_json::from_str(&common::read_vector("wycheproof/rsa_pkcs1_2048_test.json")).unwrap();
+    let k = &v["testGroups"][0]["privateKey"];
+    let h = |name: &str| common::unhex(k[name].as_str().unwrap());
+    let (n, e, d, p, q, dp, dq, qinv) = (
+        h("modulus"),
+        h("publicExponent"),
+        h("privateExponent"),
+        h("prime1"),
+        h("prime2"),
+        h("exponent1"),
+        h("exponent2"),
+        h("coefficient"),
+    );
+    let good = PrivateComponents { n: &n, e: &e, d: &d, p: &p, q: &q, dp: &dp, dq: &dq, qinv: &qinv };
+    let (rn, rd, rp, rq) =
+        (RefNum::from_be(&n), RefNum::from_be(&d), RefNum::from_be(&p), RefNum::from_be(&q));
+    let (pm1, qm1) = (rp.sub(&one()), rq.sub(&one()));
+    let lambda = pm1.mul(&qm1).divrem(&pm1.gcd(&qm1)).0;
+    let phi = pm1.mul(&qm1);
+    let k_len = n.len();
+    let be = |x: &RefNum| x.to_be(k_len);
+    // Equivalent exponents are accepted.
+    let d_lambda = be(&rd.rem(&lambda));
+    let d_phi = be(&rd.rem(&phi));
+    let d_plus = be(&rd.rem(&lambda).add(&lambda));
+    for ok in [&d_lambda, &d_phi, &d_plus] {
+        let c = PrivateComponents { d: ok, ..good };
+        for be in backends() {
+            let sk = RsaPrivateKey::from_components_with_backend(&c, be).unwrap();
+            let sig = sk.sign_pkcs1v15(HashAlg::Sha256, b"d").unwrap();
+            sk.public_key().verify_pkcs1v15(HashAlg::Sha256, b"d", &sig).unwrap();
+        }
+    }
+    // Inconsistent ones are refused, through every constructor.
+    let mut flipped = d.clone();
+    let last = flipped.len() - 1;
+    flipped[last] ^= 2;
+    let plus_pm1 = be(&rd.add(&pm1));
+    let plus_qm1 = be(&rd.add(&qm1));
+    let bad: [(&str, Vec<u8>); 7] = [
+        ("bit flipped", flipped),
+        ("d + (p - 1)", plus_pm1),
+        ("d + (q - 1)", plus_qm1),
+        ("zero", vec![0]),
+        ("one", vec![1]),
+        ("dp", dp.clone()),
+        ("n - 1", be(&rn.sub(&one()))),
+    ];
+    for (what, bad_d) in &bad {
+        let c = PrivateComponents { d: bad_d, ..good };
+        for be in backends() {
+            assert_eq!(
+                RsaPrivateKey::from_components_with_backend(&c, be).unwrap_err(),
+                ironseal::Error::BadEncoding { field: "privateExponent" },
+                "{what} [{be}]"
+            );
+        }
+        // The same key as PKCS#1 DER and PKCS#8 PEM.
+        let mut w = ironseal::der::Writer::new();
+        w.sequence(|s| {
+            s.unsigned(&[]).unsigned(&n).unsigned(&e).unsigned(bad_d);
+            for part in [&p, &q, &dp, &dq, &qinv] {
+                s.unsigned(part);
+            }
+        });
+        let der = w.finish();
+        assert!(RsaPrivateKey::from_pkcs1_der(&der).is_err(), "{what}");
+        assert!(RsaPrivateKey::from_pem(&ironseal::pem::encode("RSA PRIVATE KEY", &der)).is_err(), "{what}");
+    }
+}
+
 // --------------------------------------------------------------- encryption
 
 #[test]

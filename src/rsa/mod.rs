@@ -380,7 +380,29 @@ impl RsaPrivateKey {
         let qinv = p.elem_from_be_bytes(c.qinv).map_err(|_| Error::BadEncoding { field: "coefficient" })?;
         let key = RsaPrivateKey { public, p, q, dp, dq, qinv, ir_key, d };
         key.check_crt()?;
+        key.check_d()?;
         Ok(key)
+    }
+
+    /// d mod (p - 1) = dp and d mod (q - 1) = dq: d is not used by the
+    /// private operation, but it keys implicit rejection and is exported,
+    /// so a d that disagrees with the CRT exponents is refused.
+    fn check_d(&self) -> Result<(), Error> {
+        // Constant time: remainders by binary long division, equality by mask.
+        let mut ok = u64::MAX;
+        for (m, exp) in [(self.p.as_limbs(), &self.dp), (self.q.as_limbs(), &self.dq)] {
+            let mut m1 = m.to_vec();
+            m1[0] &= !1; // the prime is odd: m - 1
+            let mut r = vec![0u64; m1.len()];
+            rem_limbs_ct(&self.d, &m1, &mut r);
+            ok &= ct::eq_mask_u64(r.iter().zip(exp.iter()).fold(0, |acc, (a, b)| acc | (a ^ b)), 0);
+            ct::wipe_words(&mut m1);
+            ct::wipe_words(&mut r);
+        }
+        if ok == 0 {
+            return Err(Error::BadEncoding { field: "privateExponent" });
+        }
+        Ok(())
     }
 
     /// qinv q = 1 mod p, and x^(e dp) = x mod p, x^(e dq) = x mod q for x = 2
@@ -655,6 +677,41 @@ impl RsaPrivateKey {
         ct::wipe(&mut kdk);
         len as usize
     }
+}
+
+/// `out = x mod m` on little-endian limbs, for `m >= 2` (`out` has `m.len()`
+/// limbs). Binary long division over every bit of `x`: each step doubles
+/// the remainder, adds the bit and subtracts `m` when that does not borrow.
+fn rem_limbs_ct(x: &[u64], m: &[u64], out: &mut [u64]) {
+    // Constant time: the work depends only on the lengths; the subtraction
+    // is kept or dropped by mask.
+    let len = m.len();
+    let mut r = vec![0u64; len + 1];
+    let mut t = vec![0u64; len + 1];
+    for i in (0..64 * x.len()).rev() {
+        let mut carry = (x[i / 64] >> (i % 64)) & 1;
+        for w in r.iter_mut() {
+            let next = *w >> 63;
+            *w = (*w << 1) | carry;
+            carry = next;
+        }
+        let mut borrow = 0u64;
+        for (j, (tj, &rj)) in t.iter_mut().zip(&r).enumerate() {
+            let mj = m.get(j).copied().unwrap_or(0);
+            let (d1, b1) = rj.overflowing_sub(mj);
+            let (d2, b2) = d1.overflowing_sub(borrow);
+            *tj = d2;
+            borrow = u64::from(b1 | b2);
+        }
+        // r < m exactly when the subtraction borrowed: keep r then.
+        let keep = borrow.wrapping_neg();
+        for (rj, &tj) in r.iter_mut().zip(&t) {
+            *rj = ct::select_u64(keep, *rj, tj);
+        }
+    }
+    out[..len].copy_from_slice(&r[..len]);
+    ct::wipe_words(&mut r);
+    ct::wipe_words(&mut t);
 }
 
 /// Limbs as bytes, for constant-time comparison.
