@@ -1134,6 +1134,63 @@ mod malformed {
         drop(sk);
     }
 
+    /// OneAsymmetricKey (PKCS#8 version 1, RFC 5958) may carry the public
+    /// key; one that is not this key's (or not DER, or with unused bits) was
+    /// accepted and ignored.
+    #[test]
+    fn pkcs8_v2_public_key_must_match() {
+        let sk = RsaPrivateKey::from_pkcs8_der(pkcs8()).unwrap();
+        let other = wycheproof_key("rsa_pkcs1_2048_test.json", Backend::Portable).0.public_key();
+        let v2 = |attributes: bool, public: Option<&[u8]>| {
+            let inner = sk.to_pkcs1_der();
+            let mut w = ironseal::der::Writer::new();
+            w.sequence(|s| {
+                s.unsigned(&[1]);
+                s.sequence(|a| {
+                    a.element(0x06, &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01])
+                        .element(0x05, &[]);
+                });
+                s.element(0x04, &inner);
+                if attributes {
+                    s.element(0xa0, &[]);
+                }
+                if let Some(p) = public {
+                    s.element(0x81, p);
+                }
+            });
+            w.finish()
+        };
+        let bits = |pkcs1: &[u8], unused: u8| [&[unused][..], pkcs1].concat();
+        let mine = sk.public_key().to_pkcs1_der();
+        for attributes in [false, true] {
+            let ok = RsaPrivateKey::from_pkcs8_der(&v2(attributes, Some(&bits(&mine, 0)))).unwrap();
+            assert_eq!(ok.public_key().modulus(), sk.public_key().modulus());
+            RsaPrivateKey::from_pkcs8_der(&v2(attributes, None)).unwrap();
+            let mut flipped = mine.clone();
+            let l = flipped.len();
+            flipped[l - 10] ^= 1; // a bit of the modulus
+            assert_eq!(mine[1], 0x82);
+            let mut long_form = vec![0x30, 0x83, 0x00]; // a non-minimal length
+            long_form.extend_from_slice(&mine[2..]);
+            for bad in [
+                bits(&other.to_pkcs1_der(), 0),
+                bits(&mine, 1),
+                bits(&flipped, 0),
+                bits(&long_form, 0),
+                bits(&mine[..l - 1], 0),
+                vec![],
+                vec![0],
+            ] {
+                assert_eq!(
+                    RsaPrivateKey::from_pkcs8_der(&v2(attributes, Some(&bad))).unwrap_err(),
+                    ironseal::Error::BadEncoding { field: "OneAsymmetricKey.publicKey" },
+                    "attributes {attributes}, public key {}",
+                    common::hex(&bad)
+                );
+            }
+        }
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig { cases: 128, failure_persistence: None, ..ProptestConfig::default() })]
 
