@@ -679,6 +679,62 @@ fn key_checks_name_the_field() {
     assert!(RsaPublicKey::from_components(&[0u8; 256], &e).is_err());
 }
 
+/// Private keys with a small prime (found by building keys n = 3 p, 5 p,
+/// 11 p and (2^64 - 59) p from consistent components): they were accepted,
+/// although such an n is easy to factor, and modulo a tiny prime the
+/// blinding of the private operation failed now and then (RandomFailed, one
+/// operation in 3^8 for the prime 3). Both primes must now have at least
+/// half the bits of n less 32; the balanced keys of the vector files (513 and
+/// 512 bits for 1025-bit n, 1025 and 1024 for 2049) are unaffected.
+#[test]
+fn private_keys_with_a_small_prime_are_refused() {
+    let v: serde_json::Value =
+        serde_json::from_str(&common::read_vector("wycheproof/rsa_pkcs1_2048_test.json")).unwrap();
+    let big = RefNum::from_be(&common::unhex(v["testGroups"][0]["privateKey"]["prime1"].as_str().unwrap()));
+    let e = 65537u64;
+    // e^-1 mod m for the prime e: (1 + k m) / e with k = -m^-1 mod e.
+    let inv_e = |m: &RefNum| {
+        let r = u128::from(m.divrem(&RefNum::from_u64(e)).1.0.first().copied().unwrap_or(0));
+        let (mut inv, mut base, mut x) = (1u128, r, u128::from(e) - 2);
+        while x > 0 {
+            if x & 1 == 1 {
+                inv = inv * base % u128::from(e);
+            }
+            base = base * base % u128::from(e);
+            x >>= 1;
+        }
+        let k = (u128::from(e) - inv) % u128::from(e);
+        let (d, rem) = m.mul(&RefNum::from_u64(k as u64)).add(&one()).divrem(&RefNum::from_u64(e));
+        assert!(rem.is_zero());
+        d
+    };
+    for small in [3u64, 5, 11, 0xffff_ffff_ffff_ffc5] {
+        let small = RefNum::from_u64(small);
+        for (p, q) in [(&big, &small), (&small, &big)] {
+            let n = p.mul(q);
+            let (pm1, qm1) = (p.sub(&one()), q.sub(&one()));
+            let lambda = pm1.mul(&qm1).divrem(&pm1.gcd(&qm1)).0;
+            let d = inv_e(&lambda);
+            let (dp, dq) = (d.rem(&pm1), d.rem(&qm1));
+            let qinv = modpow(q, &p.sub(&RefNum::from_u64(2)), p);
+            let be = |x: &RefNum| x.to_be(8 * x.0.len().max(1));
+            let (nb, eb, db, pb, qb, dpb, dqb, qib) =
+                (be(&n), be(&RefNum::from_u64(e)), be(&d), be(p), be(q), be(&dp), be(&dq), be(&qinv));
+            let c =
+                PrivateComponents { n: &nb, e: &eb, d: &db, p: &pb, q: &qb, dp: &dpb, dq: &dqb, qinv: &qib };
+            for be in backends() {
+                assert_eq!(
+                    RsaPrivateKey::from_components_with_backend(&c, be).unwrap_err(),
+                    ironseal::Error::Unsupported { what: "RSA primes far from half the modulus size" },
+                    "{} x {} bits [{be}]",
+                    p.bits(),
+                    q.bits()
+                );
+            }
+        }
+    }
+}
+
 /// PSS salt lengths at the edges, and any salt length a caller may pass to
 /// verification: `verify_pss_with_salt_len` computed hLen + sLen + 2 without
 /// a check, which overflowed (a panic in debug builds, a wrapped bound in

@@ -349,6 +349,14 @@ impl RsaPrivateKey {
         let n = &public.n;
         let p = Modulus::<P>::with_backend_of(c.p, n).map_err(|_| Error::BadEncoding { field: "prime1" })?;
         let q = Modulus::<Q>::with_backend_of(c.q, n).map_err(|_| Error::BadEncoding { field: "prime2" })?;
+        // Primes of about half the size of n, as every key generator makes
+        // them (FIPS 186-5 asks for exactly half): a small factor makes n
+        // easy to factor, and the blinding below fails often modulo a tiny
+        // prime (one time in 3^8 for 3). The sizes are those of the encoding.
+        let half = public.bits() / 2;
+        if p.bits() + 32 < half || q.bits() + 32 < half {
+            return Err(Error::Unsupported { what: "RSA primes far from half the modulus size" });
+        }
         // n = p q.
         let (lp, lq, ln) = (p.limbs(), q.limbs(), n.limbs());
         if lp + lq < ln || lp + lq > ln + 1 {
