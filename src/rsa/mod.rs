@@ -694,30 +694,31 @@ fn rem_limbs_ct(x: &[u64], m: &[u64], out: &mut [u64]) {
     // Constant time: the work depends only on the lengths; the subtraction
     // is kept or dropped by mask.
     let len = m.len();
+    let mut mm = m.to_vec();
+    mm.push(0);
     let mut r = vec![0u64; len + 1];
     let mut t = vec![0u64; len + 1];
     for i in (0..64 * x.len()).rev() {
+        // r = 2 r + bit i of x, and t = r - m, in one pass.
         let mut carry = (x[i / 64] >> (i % 64)) & 1;
-        for w in r.iter_mut() {
-            let next = *w >> 63;
-            *w = (*w << 1) | carry;
-            carry = next;
-        }
         let mut borrow = 0u64;
-        for (j, (tj, &rj)) in t.iter_mut().zip(&r).enumerate() {
-            let mj = m.get(j).copied().unwrap_or(0);
-            let (d1, b1) = rj.overflowing_sub(mj);
+        for ((rj, tj), &mj) in r.iter_mut().zip(t.iter_mut()).zip(&mm) {
+            let s = (*rj << 1) | carry;
+            carry = *rj >> 63;
+            *rj = s;
+            let (d1, b1) = s.overflowing_sub(mj);
             let (d2, b2) = d1.overflowing_sub(borrow);
             *tj = d2;
             borrow = u64::from(b1 | b2);
         }
         // r < m exactly when the subtraction borrowed: keep r then.
-        let keep = borrow.wrapping_neg();
+        let keep = core::hint::black_box(borrow.wrapping_neg());
         for (rj, &tj) in r.iter_mut().zip(&t) {
-            *rj = ct::select_u64(keep, *rj, tj);
+            *rj = tj ^ (keep & (*rj ^ tj));
         }
     }
     out[..len].copy_from_slice(&r[..len]);
+    ct::wipe_words(&mut mm);
     ct::wipe_words(&mut r);
     ct::wipe_words(&mut t);
 }
@@ -725,4 +726,39 @@ fn rem_limbs_ct(x: &[u64], m: &[u64], out: &mut [u64]) {
 /// Limbs as bytes, for constant-time comparison.
 fn limbs_bytes(l: &[u64]) -> Vec<u8> {
     l.iter().flat_map(|w| w.to_le_bytes()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rem_limbs_ct_matches_u128() {
+        let mut s = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = || {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            s
+        };
+        let mut cases: Vec<(u128, u128)> =
+            vec![(0, 2), (1, 2), (5, 2), (u128::MAX, 2), (u128::MAX, u128::MAX), (7, 7)];
+        for _ in 0..2000 {
+            let x = (u128::from(next()) << 64) | u128::from(next());
+            let m = match next() % 3 {
+                0 => u128::from(next() | 2),
+                1 => (u128::from(next() | 1) << 64) | u128::from(next()),
+                _ => u128::from(next() >> (next() % 62)) | 2,
+            };
+            cases.push((x, m));
+        }
+        for (x, m) in cases {
+            let xl = [x as u64, (x >> 64) as u64];
+            let ml: Vec<u64> = if m >> 64 == 0 { vec![m as u64] } else { vec![m as u64, (m >> 64) as u64] };
+            let mut out = vec![0u64; ml.len()];
+            rem_limbs_ct(&xl, &ml, &mut out);
+            let got = u128::from(out[0]) | out.get(1).map_or(0, |&h| u128::from(h) << 64);
+            assert_eq!(got, x % m, "{x:#x} mod {m:#x}");
+        }
+    }
 }
