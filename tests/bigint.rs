@@ -230,3 +230,37 @@ fn encoding_rejects() {
         assert!(m.elem_to_be_bytes(&e, &mut [0u8; 1023]).is_err());
     }
 }
+
+/// A generator stuck on one value: Miller-Rabin bases of 1 made the
+/// constant-time test draw forever and the variable-time one (for w - 1
+/// with more than 8 factors of 2) count the round as passed, so a composite
+/// came out prime. Both now give up with `RandomFailed`.
+#[test]
+fn stuck_generator_fails_primality_test() {
+    use ironseal::rand::Rng;
+    struct StuckAtOne(usize);
+    impl Rng for StuckAtOne {
+        fn fill(&mut self, dest: &mut [u8]) -> Result<(), ironseal::Error> {
+            self.0 += 1;
+            assert!(self.0 < 100_000, "the primality test keeps drawing");
+            dest.fill(0);
+            if let Some(last) = dest.last_mut() {
+                *last = 1;
+            }
+            Ok(())
+        }
+    }
+    // 2^61 - 1 (prime; w - 1 has one factor of 2), 12289 = 3 2^12 + 1 and
+    // 65537 (primes with 12 and 16), 1031 * 2999 (composite with 9).
+    let cases: [&[u8]; 4] =
+        [&((1u64 << 61) - 1).to_be_bytes(), &[0x30, 0x01], &[1, 0, 1], &[0x2f, 0x2e, 0x01]];
+    for value in cases {
+        for be in backends() {
+            let r = bigint::prime::is_probable_prime_vartime_with_backend(value, 5, &mut StuckAtOne(0), be);
+            assert_eq!(r, Err(ironseal::Error::RandomFailed), "{value:02x?} [{be}]");
+        }
+        // A working generator still decides.
+        let r = bigint::prime::is_probable_prime_vartime(value, 5, &mut ironseal::rand::OsRng);
+        assert_eq!(r, Ok(value != [0x2f, 0x2e, 0x01]), "{value:02x?}");
+    }
+}

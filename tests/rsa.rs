@@ -679,6 +679,178 @@ fn key_checks_name_the_field() {
     assert!(RsaPublicKey::from_components(&[0u8; 256], &e).is_err());
 }
 
+/// Private keys with a small prime (found by building keys n = 3 p, 5 p,
+/// 11 p and (2^64 - 59) p from consistent components): they were accepted,
+/// although such an n is easy to factor, and modulo a tiny prime the
+/// blinding of the private operation failed now and then (RandomFailed, one
+/// operation in 3^8 for the prime 3). Both primes must now have at least
+/// half the bits of n less 32; the balanced keys of the vector files (513 and
+/// 512 bits for 1025-bit n, 1025 and 1024 for 2049) are unaffected.
+#[test]
+fn private_keys_with_a_small_prime_are_refused() {
+    let v: serde_json::Value =
+        serde_json::from_str(&common::read_vector("wycheproof/rsa_pkcs1_2048_test.json")).unwrap();
+    let big = RefNum::from_be(&common::unhex(v["testGroups"][0]["privateKey"]["prime1"].as_str().unwrap()));
+    let e = 65537u64;
+    // e^-1 mod m for the prime e: (1 + k m) / e with k = -m^-1 mod e.
+    let inv_e = |m: &RefNum| {
+        let r = u128::from(m.divrem(&RefNum::from_u64(e)).1.0.first().copied().unwrap_or(0));
+        let (mut inv, mut base, mut x) = (1u128, r, u128::from(e) - 2);
+        while x > 0 {
+            if x & 1 == 1 {
+                inv = inv * base % u128::from(e);
+            }
+            base = base * base % u128::from(e);
+            x >>= 1;
+        }
+        let k = (u128::from(e) - inv) % u128::from(e);
+        let (d, rem) = m.mul(&RefNum::from_u64(k as u64)).add(&one()).divrem(&RefNum::from_u64(e));
+        assert!(rem.is_zero());
+        d
+    };
+    for small in [3u64, 5, 11, 0xffff_ffff_ffff_ffc5] {
+        let small = RefNum::from_u64(small);
+        for (p, q) in [(&big, &small), (&small, &big)] {
+            let n = p.mul(q);
+            let (pm1, qm1) = (p.sub(&one()), q.sub(&one()));
+            let lambda = pm1.mul(&qm1).divrem(&pm1.gcd(&qm1)).0;
+            let d = inv_e(&lambda);
+            let (dp, dq) = (d.rem(&pm1), d.rem(&qm1));
+            let qinv = modpow(q, &p.sub(&RefNum::from_u64(2)), p);
+            let be = |x: &RefNum| x.to_be(8 * x.0.len().max(1));
+            let (nb, eb, db, pb, qb, dpb, dqb, qib) =
+                (be(&n), be(&RefNum::from_u64(e)), be(&d), be(p), be(q), be(&dp), be(&dq), be(&qinv));
+            let c =
+                PrivateComponents { n: &nb, e: &eb, d: &db, p: &pb, q: &qb, dp: &dpb, dq: &dqb, qinv: &qib };
+            for be in backends() {
+                assert_eq!(
+                    RsaPrivateKey::from_components_with_backend(&c, be).unwrap_err(),
+                    ironseal::Error::Unsupported { what: "RSA primes far from half the modulus size" },
+                    "{} x {} bits [{be}]",
+                    p.bits(),
+                    q.bits()
+                );
+            }
+        }
+    }
+}
+
+/// PSS salt lengths at the edges, and any salt length a caller may pass to
+/// verification: `verify_pss_with_salt_len` computed hLen + sLen + 2 without
+/// a check, which overflowed (a panic in debug builds, a wrapped bound in
+/// release) for sLen near usize::MAX.
+#[test]
+fn pss_salt_lengths_at_the_edges() {
+    let (sk, _) = wycheproof_key("rsa_pkcs1_2048_test.json", Backend::Portable);
+    let pk = sk.public_key();
+    let em_len = (pk.bits() - 1).div_ceil(8);
+    for alg in [HashAlg::Sha1, HashAlg::Sha256, HashAlg::Sha384, HashAlg::Sha512] {
+        let h = alg.output_len();
+        let max = em_len - h - 2;
+        for s_len in [0, 1, h, max - 1, max] {
+            let salt = vec![0x5a; s_len];
+            let sig = sk.sign_pss_with_salt(alg, b"salt", &salt, &mut OsRng).unwrap();
+            pk.verify_pss(alg, b"salt", &sig).unwrap();
+            pk.verify_pss_with_salt_len(alg, b"salt", &sig, s_len).unwrap();
+            for wrong in [
+                s_len + 1,
+                s_len.wrapping_sub(1),
+                max + 1,
+                usize::MAX,
+                usize::MAX - h - 1,
+                usize::MAX - h - 2,
+            ] {
+                assert_eq!(
+                    pk.verify_pss_with_salt_len(alg, b"salt", &sig, wrong),
+                    Err(ironseal::Error::AuthenticationFailed),
+                    "{alg:?} salt {s_len} checked as {wrong}"
+                );
+            }
+        }
+        assert!(sk.sign_pss_with_salt(alg, b"salt", &vec![0; max + 1], &mut OsRng).is_err());
+    }
+}
+
+/// A private exponent that disagrees with the CRT exponents (found by
+/// mutating PKCS#1 keys: a flipped bit of d was accepted, exported again by
+/// `to_pkcs1_der`, and keyed implicit rejection differently from the other
+/// implementations holding the same key). Every d with d mod (p - 1) = dp
+/// and d mod (q - 1) = dq is accepted (d mod lambda(n) and d mod phi(n)
+/// alike), anything else is refused and named.
+#[test]
+fn inconsistent_private_exponent_is_refused() {
+    let v: serde_json::Value =
+        serde_json::from_str(&common::read_vector("wycheproof/rsa_pkcs1_2048_test.json")).unwrap();
+    let k = &v["testGroups"][0]["privateKey"];
+    let h = |name: &str| common::unhex(k[name].as_str().unwrap());
+    let (n, e, d, p, q, dp, dq, qinv) = (
+        h("modulus"),
+        h("publicExponent"),
+        h("privateExponent"),
+        h("prime1"),
+        h("prime2"),
+        h("exponent1"),
+        h("exponent2"),
+        h("coefficient"),
+    );
+    let good = PrivateComponents { n: &n, e: &e, d: &d, p: &p, q: &q, dp: &dp, dq: &dq, qinv: &qinv };
+    let (rn, rd, rp, rq) =
+        (RefNum::from_be(&n), RefNum::from_be(&d), RefNum::from_be(&p), RefNum::from_be(&q));
+    let (pm1, qm1) = (rp.sub(&one()), rq.sub(&one()));
+    let lambda = pm1.mul(&qm1).divrem(&pm1.gcd(&qm1)).0;
+    let phi = pm1.mul(&qm1);
+    let k_len = n.len();
+    let be = |x: &RefNum| x.to_be(k_len);
+    // Equivalent exponents are accepted.
+    let d_lambda = be(&rd.rem(&lambda));
+    let d_phi = be(&rd.rem(&phi));
+    let d_plus = be(&rd.rem(&lambda).add(&lambda));
+    for ok in [&d_lambda, &d_phi, &d_plus] {
+        let c = PrivateComponents { d: ok, ..good };
+        for be in backends() {
+            let sk = RsaPrivateKey::from_components_with_backend(&c, be).unwrap();
+            let sig = sk.sign_pkcs1v15(HashAlg::Sha256, b"d").unwrap();
+            sk.public_key().verify_pkcs1v15(HashAlg::Sha256, b"d", &sig).unwrap();
+        }
+    }
+    // Inconsistent ones are refused, through every constructor.
+    let mut flipped = d.clone();
+    let last = flipped.len() - 1;
+    flipped[last] ^= 2;
+    let plus_pm1 = be(&rd.add(&pm1));
+    let plus_qm1 = be(&rd.add(&qm1));
+    let bad: [(&str, Vec<u8>); 7] = [
+        ("bit flipped", flipped),
+        ("d + (p - 1)", plus_pm1),
+        ("d + (q - 1)", plus_qm1),
+        ("zero", vec![0]),
+        ("one", vec![1]),
+        ("dp", dp.clone()),
+        ("n - 1", be(&rn.sub(&one()))),
+    ];
+    for (what, bad_d) in &bad {
+        let c = PrivateComponents { d: bad_d, ..good };
+        for be in backends() {
+            assert_eq!(
+                RsaPrivateKey::from_components_with_backend(&c, be).unwrap_err(),
+                ironseal::Error::BadEncoding { field: "privateExponent" },
+                "{what} [{be}]"
+            );
+        }
+        // The same key as PKCS#1 DER and PKCS#8 PEM.
+        let mut w = ironseal::der::Writer::new();
+        w.sequence(|s| {
+            s.unsigned(&[]).unsigned(&n).unsigned(&e).unsigned(bad_d);
+            for part in [&p, &q, &dp, &dq, &qinv] {
+                s.unsigned(part);
+            }
+        });
+        let der = w.finish();
+        assert!(RsaPrivateKey::from_pkcs1_der(&der).is_err(), "{what}");
+        assert!(RsaPrivateKey::from_pem(&ironseal::pem::encode("RSA PRIVATE KEY", &der)).is_err(), "{what}");
+    }
+}
+
 // --------------------------------------------------------------- encryption
 
 #[test]
@@ -1016,6 +1188,63 @@ mod malformed {
             ironseal::Error::BadEncoding { field: "coefficient" }
         );
         drop(sk);
+    }
+
+    /// OneAsymmetricKey (PKCS#8 version 1, RFC 5958) may carry the public
+    /// key; one that is not this key's (or not DER, or with unused bits) was
+    /// accepted and ignored.
+    #[test]
+    fn pkcs8_v2_public_key_must_match() {
+        let sk = RsaPrivateKey::from_pkcs8_der(pkcs8()).unwrap();
+        let other = wycheproof_key("rsa_pkcs1_2048_test.json", Backend::Portable).0.public_key();
+        let v2 = |attributes: bool, public: Option<&[u8]>| {
+            let inner = sk.to_pkcs1_der();
+            let mut w = ironseal::der::Writer::new();
+            w.sequence(|s| {
+                s.unsigned(&[1]);
+                s.sequence(|a| {
+                    a.element(0x06, &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01])
+                        .element(0x05, &[]);
+                });
+                s.element(0x04, &inner);
+                if attributes {
+                    s.element(0xa0, &[]);
+                }
+                if let Some(p) = public {
+                    s.element(0x81, p);
+                }
+            });
+            w.finish()
+        };
+        let bits = |pkcs1: &[u8], unused: u8| [&[unused][..], pkcs1].concat();
+        let mine = sk.public_key().to_pkcs1_der();
+        for attributes in [false, true] {
+            let ok = RsaPrivateKey::from_pkcs8_der(&v2(attributes, Some(&bits(&mine, 0)))).unwrap();
+            assert_eq!(ok.public_key().modulus(), sk.public_key().modulus());
+            RsaPrivateKey::from_pkcs8_der(&v2(attributes, None)).unwrap();
+            let mut flipped = mine.clone();
+            let l = flipped.len();
+            flipped[l - 10] ^= 1; // a bit of the modulus
+            assert_eq!(mine[1], 0x82);
+            let mut long_form = vec![0x30, 0x83, 0x00]; // a non-minimal length
+            long_form.extend_from_slice(&mine[2..]);
+            for bad in [
+                bits(&other.to_pkcs1_der(), 0),
+                bits(&mine, 1),
+                bits(&flipped, 0),
+                bits(&long_form, 0),
+                bits(&mine[..l - 1], 0),
+                vec![],
+                vec![0],
+            ] {
+                assert_eq!(
+                    RsaPrivateKey::from_pkcs8_der(&v2(attributes, Some(&bad))).unwrap_err(),
+                    ironseal::Error::BadEncoding { field: "OneAsymmetricKey.publicKey" },
+                    "attributes {attributes}, public key {}",
+                    common::hex(&bad)
+                );
+            }
+        }
     }
 
     proptest! {

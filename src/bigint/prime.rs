@@ -90,16 +90,7 @@ fn miller_rabin(
     let one = m.one();
     let minus_one = m.sub(&m.to_mont(&m.elem_zero()), &one);
     for _ in 0..rounds {
-        // A base in [2, w - 2].
-        let b = loop {
-            let b = m.random_elem(rng)?;
-            let bm = m.to_mont(&b);
-            let bad =
-                soft::eq_mask(&bm.v[..len], &one.v[..len]) | soft::eq_mask(&bm.v[..len], &minus_one.v[..len]);
-            if bad == 0 {
-                break bm;
-            }
-        };
+        let b = random_base(m, &one, &minus_one, rng)?;
         let mut z = m.pow(&b, odd);
         let mut ok =
             soft::eq_mask(&z.v[..len], &one.v[..len]) | soft::eq_mask(&z.v[..len], &minus_one.v[..len]);
@@ -114,6 +105,26 @@ fn miller_rabin(
         }
     }
     Ok(true)
+}
+
+/// A random Miller-Rabin base in [2, w - 2], in Montgomery form. A
+/// generator that keeps returning 1 or w - 1 gets `RandomFailed` after 128
+/// draws (it looped forever, or counted such rounds as passed).
+fn random_base(
+    m: &Modulus<Cand>,
+    one: &Mont<Cand>,
+    minus_one: &Mont<Cand>,
+    rng: &mut impl Rng,
+) -> Result<Mont<Cand>, Error> {
+    let len = m.limbs();
+    for _ in 0..128 {
+        let b = m.to_mont(&m.random_elem(rng)?);
+        let bad = soft::eq_mask(&b.v[..len], &one.v[..len]) | soft::eq_mask(&b.v[..len], &minus_one.v[..len]);
+        if bad == 0 {
+            return Ok(b);
+        }
+    }
+    Err(Error::RandomFailed)
 }
 
 /// Candidates with more than this many factors of 2 in `w - 1` are skipped
@@ -215,10 +226,7 @@ fn miller_rabin_vartime(
     let minus_one = m.sub(&m.to_mont(&m.elem_zero()), &one);
     let is = |x: &Mont<Cand>, y: &Mont<Cand>| soft::eq_mask(&x.v[..len], &y.v[..len]) != 0;
     'rounds: for _ in 0..rounds {
-        let b = m.to_mont(&m.random_elem(rng)?);
-        if is(&b, &one) || is(&b, &minus_one) {
-            continue;
-        }
+        let b = random_base(m, &one, &minus_one, rng)?;
         let mut z = m.pow(&b, &odd[..len]);
         if is(&z, &one) || is(&z, &minus_one) {
             continue;

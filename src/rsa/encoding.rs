@@ -133,12 +133,24 @@ impl RsaPrivateKey {
         if s.peek_tag() == Some(0xa0) {
             s.read(0xa0, "PrivateKeyInfo.attributes")?;
         }
+        let mut public = None;
         if version == 1 && s.peek_tag() == Some(0x81) {
-            s.read(0x81, "OneAsymmetricKey.publicKey")?;
+            public = Some(s.read(0x81, "OneAsymmetricKey.publicKey")?);
         }
         s.finish("PrivateKeyInfo (extra fields)")?;
         r.finish("PrivateKeyInfo (trailing data)")?;
-        Self::from_pkcs1_der(key)
+        let sk = Self::from_pkcs1_der(key)?;
+        // RFC 5958: the optional public key is the SPKI's BIT STRING
+        // contents (an RSAPublicKey); it must be this key's.
+        if let Some(bits) = public {
+            let bad = Error::BadEncoding { field: "OneAsymmetricKey.publicKey" };
+            let [0, rsa_public @ ..] = bits else { return Err(bad) };
+            let mine = sk.public.to_pkcs1_der();
+            if rsa_public != mine.as_slice() {
+                return Err(bad);
+            }
+        }
+        Ok(sk)
     }
 
     /// The PKCS#1 `RSAPrivateKey` DER (version 0). Contains the secret key:

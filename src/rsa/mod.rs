@@ -349,6 +349,14 @@ impl RsaPrivateKey {
         let n = &public.n;
         let p = Modulus::<P>::with_backend_of(c.p, n).map_err(|_| Error::BadEncoding { field: "prime1" })?;
         let q = Modulus::<Q>::with_backend_of(c.q, n).map_err(|_| Error::BadEncoding { field: "prime2" })?;
+        // Primes of about half the size of n, as every key generator makes
+        // them (FIPS 186-5 asks for exactly half): a small factor makes n
+        // easy to factor, and the blinding below fails often modulo a tiny
+        // prime (one time in 3^8 for 3). The sizes are those of the encoding.
+        let half = public.bits() / 2;
+        if p.bits() + 32 < half || q.bits() + 32 < half {
+            return Err(Error::Unsupported { what: "RSA primes far from half the modulus size" });
+        }
         // n = p q.
         let (lp, lq, ln) = (p.limbs(), q.limbs(), n.limbs());
         if lp + lq < ln || lp + lq > ln + 1 {
@@ -380,7 +388,29 @@ impl RsaPrivateKey {
         let qinv = p.elem_from_be_bytes(c.qinv).map_err(|_| Error::BadEncoding { field: "coefficient" })?;
         let key = RsaPrivateKey { public, p, q, dp, dq, qinv, ir_key, d };
         key.check_crt()?;
+        key.check_d()?;
         Ok(key)
+    }
+
+    /// d mod (p - 1) = dp and d mod (q - 1) = dq: d is not used by the
+    /// private operation, but it keys implicit rejection and is exported,
+    /// so a d that disagrees with the CRT exponents is refused.
+    fn check_d(&self) -> Result<(), Error> {
+        // Constant time: remainders by binary long division, equality by mask.
+        let mut ok = u64::MAX;
+        for (m, exp) in [(self.p.as_limbs(), &self.dp), (self.q.as_limbs(), &self.dq)] {
+            let mut m1 = m.to_vec();
+            m1[0] &= !1; // the prime is odd: m - 1
+            let mut r = vec![0u64; m1.len()];
+            rem_limbs_ct(&self.d, &m1, &mut r);
+            ok &= ct::eq_mask_u64(r.iter().zip(exp.iter()).fold(0, |acc, (a, b)| acc | (a ^ b)), 0);
+            ct::wipe_words(&mut m1);
+            ct::wipe_words(&mut r);
+        }
+        if ok == 0 {
+            return Err(Error::BadEncoding { field: "privateExponent" });
+        }
+        Ok(())
     }
 
     /// qinv q = 1 mod p, and x^(e dp) = x mod p, x^(e dq) = x mod q for x = 2
@@ -657,7 +687,78 @@ impl RsaPrivateKey {
     }
 }
 
+/// `out = x mod m` on little-endian limbs, for `m >= 2` (`out` has `m.len()`
+/// limbs). Binary long division over every bit of `x`: each step doubles
+/// the remainder, adds the bit and subtracts `m` when that does not borrow.
+fn rem_limbs_ct(x: &[u64], m: &[u64], out: &mut [u64]) {
+    // Constant time: the work depends only on the lengths; the subtraction
+    // is kept or dropped by mask.
+    let len = m.len();
+    let mut mm = m.to_vec();
+    mm.push(0);
+    let mut r = vec![0u64; len + 1];
+    let mut t = vec![0u64; len + 1];
+    for i in (0..64 * x.len()).rev() {
+        // r = 2 r + bit i of x, and t = r - m, in one pass.
+        let mut carry = (x[i / 64] >> (i % 64)) & 1;
+        let mut borrow = 0u64;
+        for ((rj, tj), &mj) in r.iter_mut().zip(t.iter_mut()).zip(&mm) {
+            let s = (*rj << 1) | carry;
+            carry = *rj >> 63;
+            *rj = s;
+            let (d1, b1) = s.overflowing_sub(mj);
+            let (d2, b2) = d1.overflowing_sub(borrow);
+            *tj = d2;
+            borrow = u64::from(b1 | b2);
+        }
+        // r < m exactly when the subtraction borrowed: keep r then.
+        let keep = core::hint::black_box(borrow.wrapping_neg());
+        for (rj, &tj) in r.iter_mut().zip(&t) {
+            *rj = tj ^ (keep & (*rj ^ tj));
+        }
+    }
+    out[..len].copy_from_slice(&r[..len]);
+    ct::wipe_words(&mut mm);
+    ct::wipe_words(&mut r);
+    ct::wipe_words(&mut t);
+}
+
 /// Limbs as bytes, for constant-time comparison.
 fn limbs_bytes(l: &[u64]) -> Vec<u8> {
     l.iter().flat_map(|w| w.to_le_bytes()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rem_limbs_ct_matches_u128() {
+        let mut s = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = || {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            s
+        };
+        let mut cases: Vec<(u128, u128)> =
+            vec![(0, 2), (1, 2), (5, 2), (u128::MAX, 2), (u128::MAX, u128::MAX), (7, 7)];
+        for _ in 0..2000 {
+            let x = (u128::from(next()) << 64) | u128::from(next());
+            let m = match next() % 3 {
+                0 => u128::from(next() | 2),
+                1 => (u128::from(next() | 1) << 64) | u128::from(next()),
+                _ => u128::from(next() >> (next() % 62)) | 2,
+            };
+            cases.push((x, m));
+        }
+        for (x, m) in cases {
+            let xl = [x as u64, (x >> 64) as u64];
+            let ml: Vec<u64> = if m >> 64 == 0 { vec![m as u64] } else { vec![m as u64, (m >> 64) as u64] };
+            let mut out = vec![0u64; ml.len()];
+            rem_limbs_ct(&xl, &ml, &mut out);
+            let got = u128::from(out[0]) | out.get(1).map_or(0, |&h| u128::from(h) << 64);
+            assert_eq!(got, x % m, "{x:#x} mod {m:#x}");
+        }
+    }
 }

@@ -59,7 +59,8 @@ pub(super) fn verify(
 ) -> Result<(), Error> {
     let bad = Err(Error::AuthenticationFailed);
     let (h_len, em_len) = (alg.output_len(), em.len());
-    if em_len < h_len + salt_len.unwrap_or(0) + 2 || em[em_len - 1] != 0xbc {
+    // A caller's salt length may be anything: saturate rather than overflow.
+    if em_len < salt_len.unwrap_or(0).saturating_add(h_len + 2) || em[em_len - 1] != 0xbc {
         return bad;
     }
     let db_len = em_len - h_len - 1;
