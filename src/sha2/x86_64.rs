@@ -175,10 +175,12 @@ impl<'a> PairSchedule<'a> {
     }
 
     /// Step `j` (0..16): words 4j..4j+3 of both schedules, plus the round
-    /// constants, stored into `out[0]` and `out[1]`. `j` is a loop constant.
+    /// constants, stored into `out[0]` and, when there are two rows, `out[1]`
+    /// (a lone block is scheduled in both lanes, and only one row is kept).
+    /// `j` is a loop constant.
     #[inline]
     #[target_feature(enable = "avx2")]
-    fn step(&mut self, j: usize, out: &mut [[u32; 64]; 2]) {
+    fn step<const ROWS: usize>(&mut self, j: usize, out: &mut [[u32; 64]; ROWS]) {
         // Callers pass constants, so this costs nothing; it keeps the raw
         // offsets below in bounds for any caller.
         assert!(j < 16);
@@ -207,27 +209,35 @@ impl<'a> PairSchedule<'a> {
             let k = _mm256_broadcastsi128_si256(_mm_loadu_si128(K256.as_ptr().add(4 * j).cast()));
             let v = _mm256_add_epi32(x[j % 4], k);
             _mm_storeu_si128(out[0].as_mut_ptr().add(4 * j).cast(), _mm256_castsi256_si128(v));
-            _mm_storeu_si128(out[1].as_mut_ptr().add(4 * j).cast(), _mm256_extracti128_si256::<1>(v));
+            if let Some(row) = out.get_mut(1) {
+                _mm_storeu_si128(row.as_mut_ptr().add(4 * j).cast(), _mm256_extracti128_si256::<1>(v));
+            }
         }
     }
 }
 
 #[target_feature(enable = "avx2,bmi1,bmi2")]
 unsafe fn compress256_avx2(state: &mut [u32; 8], blocks: &[[u8; 64]]) {
-    for pair in blocks.chunks(2) {
-        // An odd last block is scheduled in both lanes; the copy is unused.
-        let (b0, b1) = (&pair[0], pair.get(1).unwrap_or(&pair[0]));
+    let (pairs, lone) = blocks.as_chunks::<2>();
+    for [b0, b1] in pairs {
         let mut wk = [[0u32; 64]; 2];
         let mut sched = PairSchedule::new(b0, b1);
         // Written out so that every index is a constant and the schedule
         // stays in registers (a loop here keeps it on the stack).
         unrolled!(sched, wk; 0 1 2 3);
         rounds_with_schedule(state, &mut sched, &mut wk);
-        if pair.len() == 2 {
-            soft::rounds256_wk(state, &wk[1]);
-        }
+        soft::rounds256_wk(state, &wk[1]);
         // The schedule starts with the message, which may be key material
         // (HMAC pads).
+        crate::ct::wipe_words(wk.as_flattened_mut());
+    }
+    // A lone last block (HMAC's pads and outer hash, short messages) is
+    // scheduled in both lanes but keeps one row: half the stores and wipes.
+    if let [b0] = lone {
+        let mut wk = [[0u32; 64]; 1];
+        let mut sched = PairSchedule::new(b0, b0);
+        unrolled!(sched, wk; 0 1 2 3);
+        rounds_with_schedule(state, &mut sched, &mut wk);
         crate::ct::wipe_words(wk.as_flattened_mut());
     }
 }
@@ -240,7 +250,11 @@ unsafe fn compress256_avx2(state: &mut [u32; 8], blocks: &[[u8; 64]]) {
 /// every schedule index is a constant.
 #[inline]
 #[target_feature(enable = "avx2,bmi1,bmi2")]
-fn rounds_with_schedule(state: &mut [u32; 8], sched: &mut PairSchedule<'_>, wk: &mut [[u32; 64]; 2]) {
+fn rounds_with_schedule<const ROWS: usize>(
+    state: &mut [u32; 8],
+    sched: &mut PairSchedule<'_>,
+    wk: &mut [[u32; 64]; ROWS],
+) {
     let [mut a, mut b, mut c, mut d, mut e, mut f, mut g, mut h] = *state;
     macro_rules! round {
         ($a:ident, $b:ident, $c:ident, $d:ident, $e:ident, $f:ident, $g:ident, $h:ident, $t:expr) => {
