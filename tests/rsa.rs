@@ -524,24 +524,29 @@ fn wycheproof_signature_files() {
 
 // ------------------------------------------------------ ring and round trips
 
+/// The private key of the first group of a Wycheproof file as its
+/// components (n, e, d, p, q, dp, dq, qinv, big-endian), and the group.
+fn wycheproof_private(file: &str) -> ([Vec<u8>; 8], serde_json::Value) {
+    let v: serde_json::Value =
+        serde_json::from_str(&common::read_vector(&format!("wycheproof/{file}"))).unwrap();
+    let g = v["testGroups"][0].clone();
+    let fields = [
+        "modulus",
+        "publicExponent",
+        "privateExponent",
+        "prime1",
+        "prime2",
+        "exponent1",
+        "exponent2",
+        "coefficient",
+    ];
+    (fields.map(|name| common::unhex(g["privateKey"][name].as_str().unwrap())), g)
+}
+
 /// A 2048-bit key from a Wycheproof file: our key (from its components) and
 /// its PKCS#8 DER for ring.
 fn wycheproof_key(file: &str, be: Backend) -> (RsaPrivateKey, Vec<u8>) {
-    let v: serde_json::Value =
-        serde_json::from_str(&common::read_vector(&format!("wycheproof/{file}"))).unwrap();
-    let g = &v["testGroups"][0];
-    let k = &g["privateKey"];
-    let h = |name: &str| common::unhex(k[name].as_str().unwrap());
-    let (n, e, d, p, q, dp, dq, qinv) = (
-        h("modulus"),
-        h("publicExponent"),
-        h("privateExponent"),
-        h("prime1"),
-        h("prime2"),
-        h("exponent1"),
-        h("exponent2"),
-        h("coefficient"),
-    );
+    let ([n, e, d, p, q, dp, dq, qinv], g) = wycheproof_private(file);
     let c = PrivateComponents { n: &n, e: &e, d: &d, p: &p, q: &q, dp: &dp, dq: &dq, qinv: &qinv };
     let sk = RsaPrivateKey::from_components_with_backend(&c, be).unwrap();
     (sk, common::unhex(g["privateKeyPkcs8"].as_str().unwrap()))
@@ -640,20 +645,7 @@ mod roundtrip {
 
 #[test]
 fn key_checks_name_the_field() {
-    let v: serde_json::Value =
-        serde_json::from_str(&common::read_vector("wycheproof/rsa_pkcs1_2048_test.json")).unwrap();
-    let k = &v["testGroups"][0]["privateKey"];
-    let h = |name: &str| common::unhex(k[name].as_str().unwrap());
-    let (n, e, d, p, q, dp, dq, qinv) = (
-        h("modulus"),
-        h("publicExponent"),
-        h("privateExponent"),
-        h("prime1"),
-        h("prime2"),
-        h("exponent1"),
-        h("exponent2"),
-        h("coefficient"),
-    );
+    let ([n, e, d, p, q, dp, dq, qinv], _) = wycheproof_private("rsa_pkcs1_2048_test.json");
     let good = PrivateComponents { n: &n, e: &e, d: &d, p: &p, q: &q, dp: &dp, dq: &dq, qinv: &qinv };
     RsaPrivateKey::from_components(&good).unwrap();
     let bump = |x: &[u8]| {
@@ -779,20 +771,7 @@ fn pss_salt_lengths_at_the_edges() {
 /// alike), anything else is refused and named.
 #[test]
 fn inconsistent_private_exponent_is_refused() {
-    let v: serde_json::Value =
-        serde_json::from_str(&common::read_vector("wycheproof/rsa_pkcs1_2048_test.json")).unwrap();
-    let k = &v["testGroups"][0]["privateKey"];
-    let h = |name: &str| common::unhex(k[name].as_str().unwrap());
-    let (n, e, d, p, q, dp, dq, qinv) = (
-        h("modulus"),
-        h("publicExponent"),
-        h("privateExponent"),
-        h("prime1"),
-        h("prime2"),
-        h("exponent1"),
-        h("exponent2"),
-        h("coefficient"),
-    );
+    let ([n, e, d, p, q, dp, dq, qinv], _) = wycheproof_private("rsa_pkcs1_2048_test.json");
     let good = PrivateComponents { n: &n, e: &e, d: &d, p: &p, q: &q, dp: &dp, dq: &dq, qinv: &qinv };
     let (rn, rd, rp, rq) =
         (RefNum::from_be(&n), RefNum::from_be(&d), RefNum::from_be(&p), RefNum::from_be(&q));

@@ -230,8 +230,7 @@ impl Ghash {
             self.push(bswap(unsafe { vld1q_u8(b.as_ptr()) }));
         }
         if !tail.is_empty() {
-            let mut b = [0u8; 16];
-            b[..tail.len()].copy_from_slice(tail);
+            let b = super::partial_block(tail).to_le_bytes();
             // SAFETY: as above.
             self.push(bswap(unsafe { vld1q_u8(b.as_ptr()) }));
         }

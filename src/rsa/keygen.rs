@@ -381,37 +381,11 @@ mod tests {
         }
     }
 
-    /// x mod m for public test values, by bits (variable time).
-    fn rem_vartime(x: &[u64], m: &[u64]) -> Vec<u64> {
-        let ge = |a: &[u64], b: &[u64]| {
-            for k in (0..a.len()).rev() {
-                if a[k] != b[k] {
-                    return a[k] > b[k];
-                }
-            }
-            true
-        };
-        let mut r = vec![0u64; m.len() + 1];
-        let mut mm = m.to_vec();
-        mm.push(0);
-        for bit in (0..64 * x.len()).rev() {
-            let mut carry = (x[bit / 64] >> (bit % 64)) & 1;
-            for w in r.iter_mut() {
-                let top = *w >> 63;
-                *w = (*w << 1) | carry;
-                carry = top;
-            }
-            if ge(&r, &mm) {
-                let mut borrow = 0;
-                for k in 0..r.len() {
-                    let (v, b) = sub_borrow(r[k], mm[k], borrow);
-                    r[k] = v;
-                    borrow = b;
-                }
-            }
-        }
-        r.truncate(m.len());
-        r
+    /// x mod m, by the long division the key checks use.
+    fn rem(x: &[u64], m: &[u64]) -> Vec<u64> {
+        let mut out = vec![0u64; m.len()];
+        super::super::rem_limbs_ct(x, m, &mut out);
+        out
     }
 
     #[test]
@@ -422,18 +396,18 @@ mod tests {
         qm1[0] &= !1;
         let lambda = lcm_even(&pm1, &qm1);
         // d < lambda (so d is e^-1 mod lambda itself, not mod phi), d > 2^1024.
-        assert_eq!(rem_vartime(&key.d, &lambda), key.d);
+        assert_eq!(rem(&key.d, &lambda), key.d);
         assert!(key.d[17..].iter().any(|&w| w != 0) || key.d[16] > 1);
         // d e = 1 mod lambda.
         let mut de = vec![0u64; 33];
         bigint::mul_limbs(&mut de, &key.d, &[E]);
         let mut one = vec![0u64; lambda.len()];
         one[0] = 1;
-        assert_eq!(rem_vartime(&de, &lambda), one);
+        assert_eq!(rem(&de, &lambda), one);
         // And lambda is a proper divisor of phi: gcd(p - 1, q - 1) >= 2.
         let mut phi = vec![0u64; 32];
         bigint::mul_limbs(&mut phi, &pm1, &qm1);
-        assert_eq!(rem_vartime(&phi, &lambda), vec![0u64; 32]);
+        assert_eq!(rem(&phi, &lambda), vec![0u64; 32]);
         assert_ne!(phi, lambda);
     }
 

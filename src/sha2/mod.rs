@@ -7,6 +7,7 @@
 
 #[cfg(target_arch = "aarch64")]
 mod aarch64;
+#[macro_use]
 mod soft;
 #[cfg(target_arch = "x86_64")]
 mod x86_64;

@@ -7,12 +7,37 @@
 
 use super::{K256, K512};
 
-#[inline(always)]
-fn maj<T>(a: T, b: T, c: T) -> T
-where
-    T: Copy + core::ops::BitAnd<Output = T> + core::ops::BitXor<Output = T>,
-{
-    ((a ^ b) & (b ^ c)) ^ b
+/// Eight rounds (FIPS 180-4 §6.2.2 step 3, §6.4.2 step 3) on working
+/// variables named at the call site, reading `W[t] + K[t]` from
+/// `$wk[$t..$t + 8]`; the variables are renamed between rounds, not moved.
+/// `$big0` and `$big1` are the rotation amounts of Σ0 and Σ1 (SHA-256:
+/// [2, 13, 22] and [6, 11, 25]; SHA-512: [28, 34, 39] and [14, 18, 41]).
+/// Shared by the portable rounds and the vector backends' interleaved ones.
+macro_rules! eight_rounds {
+    ($wk:expr, $t:expr, $big0:tt, $big1:tt, $a:ident, $b:ident, $c:ident, $d:ident, $e:ident, $f:ident, $g:ident, $h:ident) => {
+        eight_rounds!(@round $wk, $t, $big0, $big1, $a, $b, $c, $d, $e, $f, $g, $h);
+        eight_rounds!(@round $wk, $t + 1, $big0, $big1, $h, $a, $b, $c, $d, $e, $f, $g);
+        eight_rounds!(@round $wk, $t + 2, $big0, $big1, $g, $h, $a, $b, $c, $d, $e, $f);
+        eight_rounds!(@round $wk, $t + 3, $big0, $big1, $f, $g, $h, $a, $b, $c, $d, $e);
+        eight_rounds!(@round $wk, $t + 4, $big0, $big1, $e, $f, $g, $h, $a, $b, $c, $d);
+        eight_rounds!(@round $wk, $t + 5, $big0, $big1, $d, $e, $f, $g, $h, $a, $b, $c);
+        eight_rounds!(@round $wk, $t + 6, $big0, $big1, $c, $d, $e, $f, $g, $h, $a, $b);
+        eight_rounds!(@round $wk, $t + 7, $big0, $big1, $b, $c, $d, $e, $f, $g, $h, $a);
+    };
+    (@round $wk:expr, $t:expr, [$r0:literal, $r1:literal, $r2:literal], [$q0:literal, $q1:literal, $q2:literal],
+     $a:ident, $b:ident, $c:ident, $d:ident, $e:ident, $f:ident, $g:ident, $h:ident) => {
+        // Ch as two disjoint halves added separately: more parallelism.
+        let t1 = $h
+            .wrapping_add($wk[$t])
+            .wrapping_add($e.rotate_right($q0) ^ $e.rotate_right($q1) ^ $e.rotate_right($q2))
+            .wrapping_add($e & $f)
+            .wrapping_add(!$e & $g);
+        // Maj(a, b, c) = ((a ^ b) & (b ^ c)) ^ b.
+        let t2 = ($a.rotate_right($r0) ^ $a.rotate_right($r1) ^ $a.rotate_right($r2))
+            .wrapping_add((($a ^ $b) & ($b ^ $c)) ^ $b);
+        $d = $d.wrapping_add(t1);
+        $h = t1.wrapping_add(t2);
+    };
 }
 
 /// Runs the SHA-256 compression function over each block in turn: the whole
@@ -48,34 +73,8 @@ pub(crate) fn compress256(state: &mut [u32; 8], blocks: &[[u8; 64]]) {
 #[inline(always)]
 pub(crate) fn rounds256_wk(state: &mut [u32; 8], wk: &[u32; 64]) {
     let [mut a, mut b, mut c, mut d, mut e, mut f, mut g, mut h] = *state;
-    macro_rules! round {
-        ($a:ident, $b:ident, $c:ident, $d:ident, $e:ident, $f:ident, $g:ident, $h:ident, $t:expr) => {
-            // ch as two disjoint halves added separately: more parallelism.
-            let t1 = $h
-                .wrapping_add(wk[$t])
-                .wrapping_add($e.rotate_right(6) ^ $e.rotate_right(11) ^ $e.rotate_right(25))
-                .wrapping_add($e & $f)
-                .wrapping_add(!$e & $g);
-            let t2 = ($a.rotate_right(2) ^ $a.rotate_right(13) ^ $a.rotate_right(22))
-                .wrapping_add(maj($a, $b, $c));
-            $d = $d.wrapping_add(t1);
-            $h = t1.wrapping_add(t2);
-        };
-    }
-    macro_rules! eight {
-        ($t:expr) => {
-            round!(a, b, c, d, e, f, g, h, $t);
-            round!(h, a, b, c, d, e, f, g, $t + 1);
-            round!(g, h, a, b, c, d, e, f, $t + 2);
-            round!(f, g, h, a, b, c, d, e, $t + 3);
-            round!(e, f, g, h, a, b, c, d, $t + 4);
-            round!(d, e, f, g, h, a, b, c, $t + 5);
-            round!(c, d, e, f, g, h, a, b, $t + 6);
-            round!(b, c, d, e, f, g, h, a, $t + 7);
-        };
-    }
     for t in (0..64).step_by(8) {
-        eight!(t);
+        eight_rounds!(wk, t, [2, 13, 22], [6, 11, 25], a, b, c, d, e, f, g, h);
     }
     for (s, v) in state.iter_mut().zip([a, b, c, d, e, f, g, h]) {
         *s = s.wrapping_add(v);
@@ -109,28 +108,8 @@ pub(crate) fn compress512(state: &mut [u64; 8], blocks: &[[u8; 128]]) {
 #[inline(always)]
 pub(crate) fn rounds512_wk(state: &mut [u64; 8], wk: &[u64; 80]) {
     let [mut a, mut b, mut c, mut d, mut e, mut f, mut g, mut h] = *state;
-    macro_rules! round {
-        ($a:ident, $b:ident, $c:ident, $d:ident, $e:ident, $f:ident, $g:ident, $h:ident, $t:expr) => {
-            let t1 = $h
-                .wrapping_add(wk[$t])
-                .wrapping_add($e.rotate_right(14) ^ $e.rotate_right(18) ^ $e.rotate_right(41))
-                .wrapping_add($e & $f)
-                .wrapping_add(!$e & $g);
-            let t2 = ($a.rotate_right(28) ^ $a.rotate_right(34) ^ $a.rotate_right(39))
-                .wrapping_add(maj($a, $b, $c));
-            $d = $d.wrapping_add(t1);
-            $h = t1.wrapping_add(t2);
-        };
-    }
     for t in (0..80).step_by(8) {
-        round!(a, b, c, d, e, f, g, h, t);
-        round!(h, a, b, c, d, e, f, g, t + 1);
-        round!(g, h, a, b, c, d, e, f, t + 2);
-        round!(f, g, h, a, b, c, d, e, t + 3);
-        round!(e, f, g, h, a, b, c, d, t + 4);
-        round!(d, e, f, g, h, a, b, c, t + 5);
-        round!(c, d, e, f, g, h, a, b, t + 6);
-        round!(b, c, d, e, f, g, h, a, t + 7);
+        eight_rounds!(wk, t, [28, 34, 39], [14, 18, 41], a, b, c, d, e, f, g, h);
     }
     for (s, v) in state.iter_mut().zip([a, b, c, d, e, f, g, h]) {
         *s = s.wrapping_add(v);

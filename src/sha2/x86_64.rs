@@ -256,29 +256,9 @@ fn rounds_with_schedule<const ROWS: usize>(
     wk: &mut [[u32; 64]; ROWS],
 ) {
     let [mut a, mut b, mut c, mut d, mut e, mut f, mut g, mut h] = *state;
-    macro_rules! round {
-        ($a:ident, $b:ident, $c:ident, $d:ident, $e:ident, $f:ident, $g:ident, $h:ident, $t:expr) => {
-            let t1 = $h
-                .wrapping_add(wk[0][$t])
-                .wrapping_add($e.rotate_right(6) ^ $e.rotate_right(11) ^ $e.rotate_right(25))
-                .wrapping_add($e & $f)
-                .wrapping_add(!$e & $g);
-            let t2 = ($a.rotate_right(2) ^ $a.rotate_right(13) ^ $a.rotate_right(22))
-                .wrapping_add((($a ^ $b) & ($b ^ $c)) ^ $b);
-            $d = $d.wrapping_add(t1);
-            $h = t1.wrapping_add(t2);
-        };
-    }
     macro_rules! eight {
         ($t:expr) => {
-            round!(a, b, c, d, e, f, g, h, $t);
-            round!(h, a, b, c, d, e, f, g, $t + 1);
-            round!(g, h, a, b, c, d, e, f, $t + 2);
-            round!(f, g, h, a, b, c, d, e, $t + 3);
-            round!(e, f, g, h, a, b, c, d, $t + 4);
-            round!(d, e, f, g, h, a, b, c, $t + 5);
-            round!(c, d, e, f, g, h, a, b, $t + 6);
-            round!(b, c, d, e, f, g, h, a, $t + 7);
+            eight_rounds!(wk[0], $t, [2, 13, 22], [6, 11, 25], a, b, c, d, e, f, g, h);
         };
     }
     sched.step(4, wk);
@@ -382,29 +362,9 @@ impl<'a> PairSchedule512<'a> {
 #[target_feature(enable = "avx2,bmi1,bmi2")]
 fn rounds512_with_schedule(state: &mut [u64; 8], sched: &mut PairSchedule512<'_>, wk: &mut [[u64; 80]; 2]) {
     let [mut a, mut b, mut c, mut d, mut e, mut f, mut g, mut h] = *state;
-    macro_rules! round {
-        ($a:ident, $b:ident, $c:ident, $d:ident, $e:ident, $f:ident, $g:ident, $h:ident, $t:expr) => {
-            let t1 = $h
-                .wrapping_add(wk[0][$t])
-                .wrapping_add($e.rotate_right(14) ^ $e.rotate_right(18) ^ $e.rotate_right(41))
-                .wrapping_add($e & $f)
-                .wrapping_add(!$e & $g);
-            let t2 = ($a.rotate_right(28) ^ $a.rotate_right(34) ^ $a.rotate_right(39))
-                .wrapping_add((($a ^ $b) & ($b ^ $c)) ^ $b);
-            $d = $d.wrapping_add(t1);
-            $h = t1.wrapping_add(t2);
-        };
-    }
     macro_rules! eight {
         ($t:expr) => {
-            round!(a, b, c, d, e, f, g, h, $t);
-            round!(h, a, b, c, d, e, f, g, $t + 1);
-            round!(g, h, a, b, c, d, e, f, $t + 2);
-            round!(f, g, h, a, b, c, d, e, $t + 3);
-            round!(e, f, g, h, a, b, c, d, $t + 4);
-            round!(d, e, f, g, h, a, b, c, $t + 5);
-            round!(c, d, e, f, g, h, a, b, $t + 6);
-            round!(b, c, d, e, f, g, h, a, $t + 7);
+            eight_rounds!(wk[0], $t, [28, 34, 39], [14, 18, 41], a, b, c, d, e, f, g, h);
         };
     }
     macro_rules! group {
