@@ -95,10 +95,37 @@ fn madd<F: Field>(f: F, p: &Ext<F::Fe>, q: &Niels<F::Fe>) -> Ext<F::Fe> {
 const W: usize = 5;
 /// Multiples per row: 1..=2^(W-1).
 const ENTRIES: usize = 1 << (W - 1);
-/// Digits of a scalar below 2^255: one more when the top digit is a full W
-/// bits wide (its carry needs a place).
-const DIGITS: usize = 255usize.div_ceil(W) + (255 % W == 0) as usize;
+/// Digit positions below bit 255. A clamped scalar has bit 254 set and bit
+/// 255 clear, so its top digit (bits 250-254) is at least 16 and always
+/// hands a carry of exactly 1 to bit 255: that term, 2^255 B, is no secret,
+/// and the running point starts there instead of taking a table row.
+const DIGITS: usize = 255 / W;
 const ROWS: usize = DIGITS;
+
+/// The signed digits of the clamped scalar `k`: k = sum e[i] 2^(W i) +
+/// 2^255 with e[i] in [-2^(W-1), 2^(W-1)]. The bit positions are public;
+/// only the digit values are secret.
+pub(super) fn recode(k: &[u8; 32]) -> [i8; DIGITS] {
+    let kw = words_from_bytes(k);
+    let mut e = [0i8; DIGITS];
+    for (i, x) in e.iter_mut().enumerate() {
+        let (idx, off) = (W * i / 64, W * i % 64);
+        let mut v = kw[idx] >> off;
+        if off + W > 64 && idx + 1 < 4 {
+            v |= kw[idx + 1] << (64 - off);
+        }
+        *x = (v & ((1 << W) - 1)) as i8;
+    }
+    let mut carry = 0i8;
+    for x in e.iter_mut() {
+        *x += carry;
+        carry = (*x + ENTRIES as i8) >> W;
+        *x -= carry << W;
+    }
+    // The last carry is the 2^255 term: always 1 for a clamped scalar.
+    debug_assert_eq!(carry, 1);
+    e
+}
 
 /// digit * (row's base point), |digit| <= ENTRIES. Reads every entry of the
 /// row whatever the digit: no secret-dependent index or branch.
@@ -126,7 +153,8 @@ fn lookup<F: Field>(f: F, row: &Row, digit: i8) -> Niels<F::Fe> {
 /// The running point of the fixed-base multiplication, with the addition
 /// it needs; a backend may keep it in its own layout.
 pub(super) trait Accumulator<F: Field> {
-    /// The neutral element (0, 1).
+    /// The point 2^255 B ([`START`]), where every fixed-base
+    /// multiplication starts.
     fn new(f: F) -> Self;
     /// self += q.
     fn madd(&mut self, f: F, q: &Niels<F::Fe>);
@@ -140,7 +168,8 @@ struct Generic<E: Copy + AsMut<[u64]>>(Ext<E>);
 impl<F: Field> Accumulator<F> for Generic<F::Fe> {
     #[inline(always)]
     fn new(f: F) -> Self {
-        Generic(Ext { x: f.zero(), y: f.one(), z: f.one(), t: f.zero() })
+        let [x, y, t] = START;
+        Generic(Ext { x: f.load(&x), y: f.load(&y), z: f.one(), t: f.load(&t) })
     }
     #[inline(always)]
     fn madd(&mut self, f: F, q: &Niels<F::Fe>) {
@@ -172,26 +201,7 @@ pub(super) fn base_mul<F: Field>(f: F, k: &[u8; 32]) -> [u8; 32] {
 /// [`base_mul`] with the running point kept by `A`.
 #[inline(always)]
 pub(super) fn base_mul_with<F: Field, A: Accumulator<F>>(f: F, k: &[u8; 32]) -> [u8; 32] {
-    // k = sum e[i] 2^(W i) with e[i] in [-2^(W-1), 2^(W-1)). The bit
-    // positions are public; only the digit values are secret.
-    let kw = words_from_bytes(k);
-    let mut e = [0i8; DIGITS];
-    for (i, x) in e.iter_mut().enumerate().take(DIGITS) {
-        let (idx, off) = (W * i / 64, W * i % 64);
-        let mut v = if idx < 4 { kw[idx] >> off } else { 0 };
-        if off + W > 64 && idx + 1 < 4 {
-            v |= kw[idx + 1] << (64 - off);
-        }
-        *x = (v & ((1 << W) - 1)) as i8;
-    }
-    let mut carry = 0i8;
-    for x in e.iter_mut().take(DIGITS - 1) {
-        *x += carry;
-        carry = (*x + ENTRIES as i8) >> W;
-        *x -= carry << W;
-    }
-    e[DIGITS - 1] += carry;
-
+    let mut e = recode(k);
     // Row i of the table holds 1..=ENTRIES times 2^(W i) B: one mixed
     // addition per digit, no doubling.
     let mut h = A::new(f);
@@ -199,10 +209,15 @@ pub(super) fn base_mul_with<F: Field, A: Accumulator<F>>(f: F, k: &[u8; 32]) -> 
         h.madd(f, &lookup(f, row, digit));
     }
     ct::wipe_words(&mut e);
+    to_montgomery(f, &h.point(f))
+}
 
-    // u = (1 + y) / (1 - y) = (Z + Y) / (Z - Y); kB is never the neutral
-    // element for a clamped k (8 < 8k/2^254 and B has prime order), so Z != Y.
-    let mut p = h.point(f);
+/// u = (1 + y) / (1 - y) = (Z + Y) / (Z - Y) for the Edwards point `p`
+/// (wiped here). For p = k B with a clamped k, Z != Y: p is never the
+/// neutral element (8 < 8k/2^254 and B has prime order).
+#[inline(always)]
+pub(super) fn to_montgomery<F: Field>(f: F, p: &Ext<F::Fe>) -> [u8; 32] {
+    let mut p = *p;
     let mut u = f.mul(&f.add(&p.z, &p.y), &f.invert(&f.sub(&p.z, &p.y)));
     let out = bytes_from_words(&f.store(&u));
     for v in [&mut p.x, &mut p.y, &mut p.z, &mut p.t, &mut u] {
@@ -213,18 +228,18 @@ pub(super) fn base_mul_with<F: Field, A: Accumulator<F>>(f: F, k: &[u8; 32]) -> 
 
 /// ENTRIES affine points: entry j is (j + 1) times the row's base, as
 /// (y + x, y - x, 2dxy) in canonical little-endian words.
-type Row = [[u64; 12]; ENTRIES];
+pub(super) type Row = [[u64; 12]; ENTRIES];
 /// Row i has the multiples of 2^(W i) B.
 type Table = [Row; ROWS];
 
 /// Built by the compiler from the base point with the portable field's
 /// `const fn`s (no generated literal to trust).
-static BASE_TABLE: Aligned = Aligned(build_table());
+pub(super) static BASE_TABLE: Aligned = Aligned(build_table());
 
 /// Cache-line alignment: with 96-byte entries every 32-byte load then stays
 /// inside one line.
 #[repr(C, align(64))]
-struct Aligned(Table);
+pub(super) struct Aligned(Table);
 
 impl core::ops::Deref for Aligned {
     type Target = Table;
@@ -276,6 +291,26 @@ const fn const_dbl(p: &SoftExt) -> SoftExt {
     let f = add(&c, &g);
     SoftExt { x: mul(&e, &f), y: mul(&g, &h), z: mul(&f, &g), t: mul(&e, &h) }
 }
+
+/// 2^255 B in affine coordinates (x, y, xy), canonical words: the point
+/// every fixed-base multiplication starts from (see [`DIGITS`]).
+pub(super) const START: [[u64; 4]; 3] = {
+    use soft::{invert, mul, to_words};
+    let mut p = SoftExt {
+        x: soft::from_words(&BASE_X),
+        y: soft::from_words(&BASE_Y),
+        z: [1, 0, 0, 0, 0],
+        t: mul(&soft::from_words(&BASE_X), &soft::from_words(&BASE_Y)),
+    };
+    let mut i = 0;
+    while i < 255 {
+        p = const_dbl(&p);
+        i += 1;
+    }
+    let zinv = invert(&p.z);
+    let (x, y) = (mul(&p.x, &zinv), mul(&p.y, &zinv));
+    [to_words(&x), to_words(&y), to_words(&mul(&x, &y))]
+};
 
 const fn build_table() -> Table {
     use soft::{add, invert, mul, sub, to_words};
@@ -345,5 +380,23 @@ mod tests {
         let lhs = soft::sub(&y2, &x2);
         let rhs = soft::add(&[1, 0, 0, 0, 0], &soft::mul(&d, &soft::mul(&x2, &y2)));
         assert_eq!(soft::to_words(&lhs), soft::to_words(&rhs));
+    }
+
+    /// START is 2^255 B: the last row's base 2^250 B, doubled five times.
+    #[test]
+    fn start_is_the_top_power_of_the_base() {
+        let e = &BASE_TABLE[ROWS - 1][0];
+        let (ypx, ymx) =
+            (soft::from_words(&e[..4].try_into().unwrap()), soft::from_words(&e[4..8].try_into().unwrap()));
+        let half = soft::invert(&[2, 0, 0, 0, 0]);
+        let x = soft::mul(&soft::sub(&ypx, &ymx), &half);
+        let y = soft::mul(&soft::add(&ypx, &ymx), &half);
+        let mut p = SoftExt { x, y, z: [1, 0, 0, 0, 0], t: soft::mul(&x, &y) };
+        for _ in 0..5 {
+            p = const_dbl(&p);
+        }
+        let zinv = soft::invert(&p.z);
+        let (x, y) = (soft::mul(&p.x, &zinv), soft::mul(&p.y, &zinv));
+        assert_eq!(START, [soft::to_words(&x), soft::to_words(&y), soft::to_words(&soft::mul(&x, &y))]);
     }
 }

@@ -117,9 +117,23 @@ impl MulxAdx {
     }
 }
 
+/// The fixed-base multiplication with AVX2 table scans that write the
+/// chosen entry straight into the state of `edwards.rs`, its sign handled
+/// there (see [`lookup_avx2`]).
 #[target_feature(enable = "avx2,bmi2,adx")]
 unsafe fn base_mul_avx2(f: MulxAdx, k: &[u8; 32]) -> [u8; 32] {
-    curve::base_mul_with::<_, EdwardsState>(f, k)
+    let mut e = curve::recode(k);
+    let mut h = EdwardsState::new(f);
+    for (row, &digit) in curve::BASE_TABLE.iter().zip(&e) {
+        // SAFETY: this function is compiled for AVX2, BMI2 and ADX, which
+        // the caller checked the CPU has.
+        unsafe {
+            lookup_avx2(row, digit, &mut h.0);
+            edwards::madd(&mut h.0);
+        }
+    }
+    ct::wipe_words(&mut e);
+    curve::to_montgomery(f, &h.point(f))
 }
 
 /// The running point of the fixed-base multiplication in the layout of
@@ -130,19 +144,24 @@ struct EdwardsState([u64; edwards::WORDS]);
 impl Accumulator<MulxAdx> for EdwardsState {
     #[inline(always)]
     fn new(_: MulxAdx) -> Self {
+        use edwards::{T, X, Y, Z};
+        let [x, y, t] = curve::START;
         let mut s = [0u64; edwards::WORDS];
-        s[edwards::Y] = 1;
-        s[edwards::Z] = 1;
+        s[X..X + 4].copy_from_slice(&x);
+        s[Y..Y + 4].copy_from_slice(&y);
+        s[Z] = 1;
+        s[T..T + 4].copy_from_slice(&t);
         EdwardsState(s)
     }
 
     #[inline(always)]
     fn madd(&mut self, _: MulxAdx, q: &Niels<Fe>) {
-        use edwards::{XY2D, YMX, YPX};
+        use edwards::{NEG, XY2D, YMX, YPX};
         let s = &mut self.0;
         s[YPX..YPX + 4].copy_from_slice(&q.ypx);
         s[YMX..YMX + 4].copy_from_slice(&q.ymx);
         s[XY2D..XY2D + 4].copy_from_slice(&q.xy2d);
+        s[NEG] = 0;
         // SAFETY: the token (the `MulxAdx` argument this accumulator is
         // only used with) proves the CPU has BMI2 and ADX.
         unsafe { edwards::madd(s) };
@@ -154,6 +173,48 @@ impl Accumulator<MulxAdx> for EdwardsState {
         let s = &self.0;
         Ext { x: slot(s, X), y: slot(s, Y), z: slot(s, Z), t: slot(s, T) }
     }
+}
+
+/// digit * (the row's base point) into the operand slots of the state:
+/// the entry |digit| found by a full scan of the row (every entry read,
+/// selected by vector masks), (1, 1, 0) for digit 0, and for a negative
+/// digit y + x and y - x exchanged (a vector blend) and the sign left in
+/// the `NEG` slot: `edwards::madd` then adds -(x, y) = (-x, y) by
+/// exchanging the two sums that 2dxy enters with opposite signs.
+#[target_feature(enable = "avx2")]
+unsafe fn lookup_avx2(row: &curve::Row, digit: i8, s: &mut [u64; edwards::WORDS]) {
+    let neg = u64::from((digit as u8) >> 7);
+    let d = i64::from(digit);
+    let abs = ((d ^ (neg as i64).wrapping_neg()) + neg as i64) as u64;
+    // SAFETY (whole body): each load reads 32 bytes at offsets 0, 32 and 64
+    // of a 96-byte table entry; the stores write the 96 bytes of the state
+    // from word YPX on (YPX, YMX and XY2D are consecutive, below WORDS).
+    unsafe {
+        let mut acc = [_mm256_setzero_si256(); 3];
+        let want = _mm256_set1_epi64x(abs as i64);
+        let one = _mm256_set1_epi64x(1);
+        let mut index = _mm256_setzero_si256();
+        for entry in row {
+            index = _mm256_add_epi64(index, one);
+            let mask = _mm256_cmpeq_epi64(index, want);
+            for (q, a) in acc.iter_mut().enumerate() {
+                let v = _mm256_loadu_si256(entry.as_ptr().add(4 * q).cast());
+                *a = _mm256_or_si256(*a, _mm256_and_si256(v, mask));
+            }
+        }
+        // Digit 0: y + x = y - x = 1 in the low word.
+        let zero = _mm256_cmpeq_epi64(want, _mm256_setzero_si256());
+        let low_one = _mm256_and_si256(zero, _mm256_set_epi64x(0, 0, 0, 1));
+        let (ypx, ymx) = (_mm256_or_si256(acc[0], low_one), _mm256_or_si256(acc[1], low_one));
+        let negv = _mm256_set1_epi64x(-(neg as i64));
+        let first = _mm256_blendv_epi8(ypx, ymx, negv);
+        let second = _mm256_blendv_epi8(ymx, ypx, negv);
+        let out = s.as_mut_ptr().add(edwards::YPX);
+        _mm256_storeu_si256(out.cast(), first);
+        _mm256_storeu_si256(out.add(4).cast(), second);
+        _mm256_storeu_si256(out.add(8).cast(), acc[2]);
+    }
+    s[edwards::NEG] = neg;
 }
 
 impl Drop for EdwardsState {

@@ -18,8 +18,11 @@ pub(super) const T: usize = 12;
 pub(super) const YPX: usize = 16;
 pub(super) const YMX: usize = 20;
 pub(super) const XY2D: usize = 24;
+/// 1 when the affine operand is to be negated (only its 2dxy: y + x and
+/// y - x come already exchanged), else 0.
+pub(super) const NEG: usize = 60;
 /// Words in the state.
-pub(super) const WORDS: usize = 60;
+pub(super) const WORDS: usize = 61;
 
 /// The registers the routine overwrites, for `asm!`.
 macro_rules! run_with_state {
@@ -44,7 +47,8 @@ macro_rules! run_with_state {
     };
 }
 
-/// (X, Y, Z, T) += (YPX, YMX, XY2D) (add-2008-hwcd-3).
+/// (X, Y, Z, T) += (YPX, YMX, XY2D), or -= when NEG is 1
+/// (add-2008-hwcd-3).
 ///
 /// # Safety
 ///
@@ -52,7 +56,7 @@ macro_rules! run_with_state {
 /// must be bounded.)
 pub(super) unsafe fn madd(state: &mut [u64; WORDS]) {
     // SAFETY: the caller guarantees MULX/ADCX/ADOX. Every access is `rdi`
-    // plus a constant below 8 * WORDS = 480: inside `state`. No branches.
+    // plus a constant below 8 * WORDS = 488: inside `state`. No branches.
     unsafe {
         run_with_state!(
             state,
@@ -64,9 +68,10 @@ pub(super) unsafe fn madd(state: &mut [u64; WORDS]) {
                 twice!("384", "64"),
                 mul!("288", "224", "160"),
                 mul!("320", "256", "128"),
-                // e = b - a, f = d - c, g = d + c, h = b + a
-                sub!("416", "384", "352"),
-                add!("448", "384", "352"),
+                // e = b - a, f = d - c, g = d + c, h = b + a; for a negated
+                // operand, c changes sign: f and g trade places.
+                "mov rsi, qword ptr [rdi + 480]\n",
+                diff_sum_swap!("416", "448", "384", "352"),
                 sub!("224", "320", "288"),
                 add!("256", "320", "288"),
                 // X = e f, Y = g h, Z = f g, T = e h

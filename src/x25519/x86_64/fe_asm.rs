@@ -279,6 +279,34 @@ macro_rules! sub_pair_swap {
     };
 }
 
+/// p = a - b and q = a + b (bounded b; bounded a and b for the sum, as
+/// [`sub!`] and [`add!`]), exchanged when esi is nonzero.
+#[rustfmt::skip]
+macro_rules! diff_sum_swap {
+    ($p:literal, $q:literal, $a:literal, $b:literal) => {
+        concat!(
+            "mov r8, ", limb!($a, 0), "\n", "sub r8, ", limb!($b, 0), "\n",
+            "mov r9, ", limb!($a, 1), "\n", "sbb r9, ", limb!($b, 1), "\n",
+            "mov r10, ", limb!($a, 2), "\n", "sbb r10, ", limb!($b, 2), "\n",
+            "mov r11, ", limb!($a, 3), "\n", "sbb r11, ", limb!($b, 3), "\n",
+            "sbb rax, rax\n",
+            "and eax, 38\n",
+            "sub r8, rax\n",
+            "sbb r9, 0\n",
+            "sbb r10, 0\n",
+            "sbb r11, 0\n",
+            "mov r12, ", limb!($a, 0), "\n", "add r12, ", limb!($b, 0), "\n",
+            "mov r13, ", limb!($a, 1), "\n", "adc r13, ", limb!($b, 1), "\n",
+            "mov r14, ", limb!($a, 2), "\n", "adc r14, ", limb!($b, 2), "\n",
+            "mov r15, ", limb!($a, 3), "\n", "adc r15, ", limb!($b, 3), "\n",
+            "sbb rax, rax\n",
+            "and eax, 38\n",
+            "add r12, rax\n",
+            swap_store!($p, $q),
+        )
+    };
+}
+
 /// [r11..r8] to `$p` and [r15..r12] to `$q`, exchanged when esi is nonzero.
 #[rustfmt::skip]
 macro_rules! swap_store {
