@@ -62,23 +62,23 @@ pub(super) unsafe fn madd(state: &mut [u64; WORDS]) {
             state,
             concat!(
                 // a = (Y - X)(y - x), b = (Y + X)(y + x), c = T 2dxy, d = 2Z
-                sub!("224", "32", "0"),
-                add!("256", "32", "0"),
-                mul!("352", "96", "192"),
-                twice!("384", "64"),
-                mul!("288", "224", "160"),
-                mul!("320", "256", "128"),
+                sub!("rdi + 224", "rdi + 32", "rdi + 0"),
+                add!("rdi + 256", "rdi + 32", "rdi + 0"),
+                mul!("rdi + 352", "rdi + 96", "rdi + 192"),
+                twice!("rdi + 384", "rdi + 64"),
+                mul!("rdi + 288", "rdi + 224", "rdi + 160"),
+                mul!("rdi + 320", "rdi + 256", "rdi + 128"),
                 // e = b - a, f = d - c, g = d + c, h = b + a; for a negated
                 // operand, c changes sign: f and g trade places.
                 "mov rsi, qword ptr [rdi + 480]\n",
-                diff_sum_swap!("416", "448", "384", "352"),
-                sub!("224", "320", "288"),
-                add!("256", "320", "288"),
+                diff_sum_swap!("rdi + 416", "rdi + 448", "rdi + 384", "rdi + 352"),
+                sub!("rdi + 224", "rdi + 320", "rdi + 288"),
+                add!("rdi + 256", "rdi + 320", "rdi + 288"),
                 // X = e f, Y = g h, Z = f g, T = e h
-                mul!("0", "224", "416"),
-                mul!("32", "448", "256"),
-                mul!("64", "416", "448"),
-                mul!("96", "224", "256"),
+                mul!("rdi + 0", "rdi + 224", "rdi + 416"),
+                mul!("rdi + 32", "rdi + 448", "rdi + 256"),
+                mul!("rdi + 64", "rdi + 416", "rdi + 448"),
+                mul!("rdi + 96", "rdi + 224", "rdi + 256"),
             )
         );
     }

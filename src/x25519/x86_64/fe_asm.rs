@@ -1,7 +1,7 @@
 //! Field arithmetic mod 2^255 - 19 as `asm!` text (MULX, ADCX, ADOX): one
-//! macro per operation on 32-byte slots addressed from `rdi`, for the
-//! routines that keep their whole state in one array (`ladder.rs`,
-//! `edwards.rs`).
+//! macro per operation on 32-byte slots of a state array, for the routines
+//! that keep their whole state in one (`ladder.rs`, `edwards.rs`,
+//! `chain.rs`).
 //!
 //! Reduction is lazy. "Bounded" below means below 2^255 + 2^24:
 //! - `mul`, `sqr`, `a24_add` return bounded values: the 512-bit product is
@@ -13,26 +13,38 @@
 //!   value below 2^256 (after a borrow the difference is at least
 //!   2^255 - 2^24, so taking 38 off cannot borrow again);
 //! - `mul` and `sqr` take any values below 2^256;
-//! - `twice` returns a bounded value for a bounded one.
+//! - `twice` returns a bounded value for a bounded one;
+//! - `mul_wide` stops after the first fold: five words, the top one at most
+//!   38; `sum_diff_wide` takes two of those and returns bounded values.
 
-// Field-operation macros. Each argument is a byte offset from `rdi`, as a
-// string literal; each expands to one string of instructions that uses
+// Field-operation macros. Each argument is a slot's address as a string
+// (a literal or a macro that gives one): a base register plus a byte offset,
+// such as "rdi + 32". Each expands to one string of instructions that uses
 // rax, rcx, rdx, rsi and r8-r15 freely and leaves its result in its slot.
 // (`rustfmt::skip`: one instruction per line reads better than rustfmt's
 // one token per line.)
 
 /// The memory operand for limb `$i` of the slot at `$s`.
 macro_rules! limb {
-    ($s:literal, $i:literal) => {
-        concat!("qword ptr [rdi + ", $s, " + 8*", $i, "]")
+    ($s:expr, $i:expr) => {
+        concat!("qword ptr [", $s, " + 8*", $i, "]")
     };
 }
 
-/// z7..z0 (r15..r8) -> bounded [r11..r8] -> slot `$d`: first z0..3 +
-/// 38 z4..7 (top word in r12, at most 38), then bits 255 and up times 19.
+/// z7..z0 (r15..r8) -> bounded [r11..r8] -> slot `$d`: first z0..z3 +
+/// 38 z4..z7 (top word in r12, at most 38), then bits 255 and up times 19.
 #[rustfmt::skip]
 macro_rules! reduce_store {
-    ($d:literal) => {
+    ($d:expr) => {
+        concat!(reduce38!(), fold_store!($d))
+    };
+}
+
+/// z7..z0 (r15..r8) -> z0..z3 + 38 z4..z7 in [r12 r11..r8], the top word
+/// r12 at most 38.
+#[rustfmt::skip]
+macro_rules! reduce38 {
+    () => {
         concat!(
             "xor esi, esi\n",
             "mov edx, 38\n",
@@ -41,7 +53,6 @@ macro_rules! reduce_store {
             "mulx rcx, rax, r14\n", "adcx r10, rax\n", "adox r11, rcx\n",
             "mulx r12, rax, r15\n", "adcx r11, rax\n", "adox r12, rsi\n",
             "adcx r12, rsi\n",
-            fold_store!($d),
         )
     };
 }
@@ -50,7 +61,7 @@ macro_rules! reduce_store {
 /// h = value >> 255, value - h 2^255 + 19 h.
 #[rustfmt::skip]
 macro_rules! fold_store {
-    ($d:literal) => {
+    ($d:expr) => {
         concat!(
             "shld r12, r11, 1\n",
             "btr r11, 63\n",
@@ -71,7 +82,33 @@ macro_rules! fold_store {
 /// low halves on the CF chain (ADCX) and high halves on the OF chain (ADOX).
 #[rustfmt::skip]
 macro_rules! mul {
-    ($d:literal, $a:literal, $b:literal) => {
+    ($d:expr, $a:expr, $b:expr) => {
+        concat!(product!($a, $b), reduce_store!($d))
+    };
+}
+
+/// d = a * b as five words (a 40-byte slot): the product folded once with
+/// 2^256 = 38, the top word at most 38. For a product that only feeds
+/// [`sum_diff_wide!`], which does the second fold.
+#[rustfmt::skip]
+macro_rules! mul_wide {
+    ($d:expr, $a:expr, $b:expr) => {
+        concat!(
+            product!($a, $b),
+            reduce38!(),
+            "mov ", limb!($d, 0), ", r8\n",
+            "mov ", limb!($d, 1), ", r9\n",
+            "mov ", limb!($d, 2), ", r10\n",
+            "mov ", limb!($d, 3), ", r11\n",
+            "mov ", limb!($d, 4), ", r12\n",
+        )
+    };
+}
+
+/// The 512-bit a * b into z7..z0 (r15..r8).
+#[rustfmt::skip]
+macro_rules! product {
+    ($a:expr, $b:expr) => {
         concat!(
             "mov rdx, ", limb!($b, 0), "\n",
             "mulx r9, r8, ", limb!($a, 0), "\n",
@@ -85,7 +122,6 @@ macro_rules! mul {
             mul_row!($a, $b, 1, "r9", "r10", "r11", "r12", "r13"),
             mul_row!($a, $b, 2, "r10", "r11", "r12", "r13", "r14"),
             mul_row!($a, $b, 3, "r11", "r12", "r13", "r14", "r15"),
-            reduce_store!($d),
         )
     };
 }
@@ -93,8 +129,8 @@ macro_rules! mul {
 /// One row of [`mul!`]: (t0..t4) += a * b[i], t4 starting from zero.
 #[rustfmt::skip]
 macro_rules! mul_row {
-    ($a:literal, $b:literal, $i:literal,
-     $t0:literal, $t1:literal, $t2:literal, $t3:literal, $t4:literal) => {
+    ($a:expr, $b:expr, $i:expr,
+     $t0:expr, $t1:expr, $t2:expr, $t3:expr, $t4:expr) => {
         concat!(
             "mov rdx, ", limb!($b, $i), "\n",
             "xor ", $t4, "d, ", $t4, "d\n",
@@ -111,26 +147,30 @@ macro_rules! mul_row {
 /// four squares are added (OF chain).
 #[rustfmt::skip]
 macro_rules! sqr {
-    ($d:literal, $a:literal) => {
+    ($d:expr, $a:expr) => {
         concat!(
-            // a0 * (a1, a2, a3) -> r9..r12
+            // The cross products a0 a1, a0 a3 and a2 a3 do not overlap:
+            // they land in r9..r14 as they are. a0 a2, a1 a2 and a1 a3 are
+            // then added on the CF (low halves) and OF (high halves) chains.
             "mov rdx, ", limb!($a, 0), "\n",
             "mulx r10, r9, ", limb!($a, 1), "\n",
-            "mulx r11, rax, ", limb!($a, 2), "\n",
-            "add r10, rax\n",
-            "mulx r12, rax, ", limb!($a, 3), "\n",
-            "adc r11, rax\n",
-            "adc r12, 0\n",
-            // a1 * (a2, a3) and a2 * a3 -> up to r14
-            "mov rdx, ", limb!($a, 1), "\n",
-            "xor r13d, r13d\n",
-            "mulx rcx, rax, ", limb!($a, 2), "\n", "adcx r11, rax\n", "adox r12, rcx\n",
-            "mulx rcx, rax, ", limb!($a, 3), "\n", "adcx r12, rax\n", "adox r13, rcx\n",
+            "mulx r12, r11, ", limb!($a, 3), "\n",
+            "mulx rcx, rax, ", limb!($a, 2), "\n",
             "mov rdx, ", limb!($a, 2), "\n",
-            "mulx r14, rax, ", limb!($a, 3), "\n", "adcx r13, rax\n",
-            "adc r14, 0\n",
+            "mulx r14, r13, ", limb!($a, 3), "\n",
+            "xor r15d, r15d\n",
+            "adcx r10, rax\n", "adox r11, rcx\n",
+            "mulx rcx, rax, ", limb!($a, 1), "\n",
+            "adcx r11, rax\n", "adox r12, rcx\n",
+            "mov rdx, ", limb!($a, 1), "\n",
+            "mulx rcx, rax, ", limb!($a, 3), "\n",
+            "adcx r12, rax\n", "adox r13, rcx\n",
+            "adcx r13, r15\n", "adox r14, r15\n",
+            "adcx r14, r15\n",
             // 2 * cross + squares; the total fits in 512 bits, so the last
-            // additions carry nowhere.
+            // additions carry nowhere. (A fresh XOR, though the flags are
+            // clear already: the chains then need not wait for the ones
+            // above to end.)
             "xor r15d, r15d\n",
             "mov rdx, ", limb!($a, 0), "\n",
             "mulx rcx, r8, rdx\n",
@@ -156,7 +196,7 @@ macro_rules! sqr {
 /// the low part below 2^25, so adding 38 to the low limb is exact.
 #[rustfmt::skip]
 macro_rules! add {
-    ($d:literal, $a:literal, $b:literal) => {
+    ($d:expr, $a:expr, $b:expr) => {
         concat!(
             "mov r8, ", limb!($a, 0), "\n", "add r8, ", limb!($b, 0), "\n",
             "mov r9, ", limb!($a, 1), "\n", "adc r9, ", limb!($b, 1), "\n",
@@ -177,7 +217,7 @@ macro_rules! add {
 /// difference at least 2^255 - 2^24, so taking 38 off cannot borrow out.
 #[rustfmt::skip]
 macro_rules! sub {
-    ($d:literal, $a:literal, $b:literal) => {
+    ($d:expr, $a:expr, $b:expr) => {
         concat!(
             "mov r8, ", limb!($a, 0), "\n", "sub r8, ", limb!($b, 0), "\n",
             "mov r9, ", limb!($a, 1), "\n", "sbb r9, ", limb!($b, 1), "\n",
@@ -200,7 +240,7 @@ macro_rules! sub {
 /// d = 121665 e + a for any e below 2^256 and bounded a; bounded result.
 #[rustfmt::skip]
 macro_rules! a24_add {
-    ($d:literal, $e:literal, $a:literal) => {
+    ($d:expr, $e:expr, $a:expr) => {
         concat!(
             "mov edx, 121665\n",
             "mulx rcx, r8, ", limb!($e, 0), "\n",
@@ -221,69 +261,11 @@ macro_rules! a24_add {
     };
 }
 
-/// The first operations of a ladder step with its conditional swap folded
-/// in: p = a + b and q = c + d (bounded a, b, c, d, as [`add!`]), then p
-/// and q exchanged when esi is nonzero (CMOV, no branch), stored at `$p`
-/// and `$q`. Swapping (a, b) with (c, d) first would give the same sums.
-#[rustfmt::skip]
-macro_rules! add_pair_swap {
-    ($p:literal, $q:literal, $a:literal, $b:literal, $c:literal, $d:literal) => {
-        concat!(
-            "mov r8, ", limb!($a, 0), "\n", "add r8, ", limb!($b, 0), "\n",
-            "mov r9, ", limb!($a, 1), "\n", "adc r9, ", limb!($b, 1), "\n",
-            "mov r10, ", limb!($a, 2), "\n", "adc r10, ", limb!($b, 2), "\n",
-            "mov r11, ", limb!($a, 3), "\n", "adc r11, ", limb!($b, 3), "\n",
-            "sbb rax, rax\n",
-            "and eax, 38\n",
-            "add r8, rax\n",
-            "mov r12, ", limb!($c, 0), "\n", "add r12, ", limb!($d, 0), "\n",
-            "mov r13, ", limb!($c, 1), "\n", "adc r13, ", limb!($d, 1), "\n",
-            "mov r14, ", limb!($c, 2), "\n", "adc r14, ", limb!($d, 2), "\n",
-            "mov r15, ", limb!($c, 3), "\n", "adc r15, ", limb!($d, 3), "\n",
-            "sbb rax, rax\n",
-            "and eax, 38\n",
-            "add r12, rax\n",
-            swap_store!($p, $q),
-        )
-    };
-}
-
-/// As [`add_pair_swap!`] with differences: p = a - b, q = c - d (bounded
-/// b and d, as [`sub!`]).
-#[rustfmt::skip]
-macro_rules! sub_pair_swap {
-    ($p:literal, $q:literal, $a:literal, $b:literal, $c:literal, $d:literal) => {
-        concat!(
-            "mov r8, ", limb!($a, 0), "\n", "sub r8, ", limb!($b, 0), "\n",
-            "mov r9, ", limb!($a, 1), "\n", "sbb r9, ", limb!($b, 1), "\n",
-            "mov r10, ", limb!($a, 2), "\n", "sbb r10, ", limb!($b, 2), "\n",
-            "mov r11, ", limb!($a, 3), "\n", "sbb r11, ", limb!($b, 3), "\n",
-            "sbb rax, rax\n",
-            "and eax, 38\n",
-            "sub r8, rax\n",
-            "sbb r9, 0\n",
-            "sbb r10, 0\n",
-            "sbb r11, 0\n",
-            "mov r12, ", limb!($c, 0), "\n", "sub r12, ", limb!($d, 0), "\n",
-            "mov r13, ", limb!($c, 1), "\n", "sbb r13, ", limb!($d, 1), "\n",
-            "mov r14, ", limb!($c, 2), "\n", "sbb r14, ", limb!($d, 2), "\n",
-            "mov r15, ", limb!($c, 3), "\n", "sbb r15, ", limb!($d, 3), "\n",
-            "sbb rax, rax\n",
-            "and eax, 38\n",
-            "sub r12, rax\n",
-            "sbb r13, 0\n",
-            "sbb r14, 0\n",
-            "sbb r15, 0\n",
-            swap_store!($p, $q),
-        )
-    };
-}
-
 /// p = a - b and q = a + b (bounded b; bounded a and b for the sum, as
 /// [`sub!`] and [`add!`]), exchanged when esi is nonzero.
 #[rustfmt::skip]
 macro_rules! diff_sum_swap {
-    ($p:literal, $q:literal, $a:literal, $b:literal) => {
+    ($p:expr, $q:expr, $a:expr, $b:expr) => {
         concat!(
             "mov r8, ", limb!($a, 0), "\n", "sub r8, ", limb!($b, 0), "\n",
             "mov r9, ", limb!($a, 1), "\n", "sbb r9, ", limb!($b, 1), "\n",
@@ -307,10 +289,58 @@ macro_rules! diff_sum_swap {
     };
 }
 
+/// From two five-word values a and b of [`mul_wide!`]: s = a + b and
+/// d = a - b, each folded to a bounded value. The difference has 128 p =
+/// 64 * 2^256 - 2432 added first, more than b can be (below 39 * 2^256), so
+/// it is never negative; the top words stay below 103 and fold exactly.
+#[rustfmt::skip]
+macro_rules! sum_diff_wide {
+    ($s:expr, $d:expr, $a:expr, $b:expr) => {
+        concat!(
+            "mov r8, ", limb!($a, 0), "\n", "add r8, ", limb!($b, 0), "\n",
+            "mov r9, ", limb!($a, 1), "\n", "adc r9, ", limb!($b, 1), "\n",
+            "mov r10, ", limb!($a, 2), "\n", "adc r10, ", limb!($b, 2), "\n",
+            "mov r11, ", limb!($a, 3), "\n", "adc r11, ", limb!($b, 3), "\n",
+            "mov r12, ", limb!($a, 4), "\n", "adc r12, ", limb!($b, 4), "\n",
+            fold_store!($s),
+            "mov r8, ", limb!($a, 0), "\n", "sub r8, ", limb!($b, 0), "\n",
+            "mov r9, ", limb!($a, 1), "\n", "sbb r9, ", limb!($b, 1), "\n",
+            "mov r10, ", limb!($a, 2), "\n", "sbb r10, ", limb!($b, 2), "\n",
+            "mov r11, ", limb!($a, 3), "\n", "sbb r11, ", limb!($b, 3), "\n",
+            "mov r12, ", limb!($a, 4), "\n", "sbb r12, ", limb!($b, 4), "\n",
+            "sub r8, 2432\n",
+            "sbb r9, 0\n",
+            "sbb r10, 0\n",
+            "sbb r11, 0\n",
+            "sbb r12, 0\n",
+            "add r12, 64\n",
+            fold_store!($d),
+        )
+    };
+}
+
+/// d = b where esi is nonzero, else a (CMOV: the same loads either way).
+#[rustfmt::skip]
+macro_rules! select_to {
+    ($d:expr, $a:expr, $b:expr) => {
+        concat!(
+            "test esi, esi\n",
+            "mov r8, ", limb!($a, 0), "\n", "cmovnz r8, ", limb!($b, 0), "\n",
+            "mov r9, ", limb!($a, 1), "\n", "cmovnz r9, ", limb!($b, 1), "\n",
+            "mov r10, ", limb!($a, 2), "\n", "cmovnz r10, ", limb!($b, 2), "\n",
+            "mov r11, ", limb!($a, 3), "\n", "cmovnz r11, ", limb!($b, 3), "\n",
+            "mov ", limb!($d, 0), ", r8\n",
+            "mov ", limb!($d, 1), ", r9\n",
+            "mov ", limb!($d, 2), ", r10\n",
+            "mov ", limb!($d, 3), ", r11\n",
+        )
+    };
+}
+
 /// [r11..r8] to `$p` and [r15..r12] to `$q`, exchanged when esi is nonzero.
 #[rustfmt::skip]
 macro_rules! swap_store {
-    ($p:literal, $q:literal) => {
+    ($p:expr, $q:expr) => {
         concat!(
             "test esi, esi\n",
             "mov rax, r8\n", "cmovnz r8, r12\n", "cmovnz r12, rax\n",
@@ -333,7 +363,7 @@ macro_rules! swap_store {
 /// (CMOV: no branch, the same loads and stores either way).
 #[rustfmt::skip]
 macro_rules! select_from {
-    ($a:literal, $b:literal) => {
+    ($a:expr, $b:expr) => {
         concat!(
             "test esi, esi\n",
             "mov r8, ", limb!($a, 0), "\n", "cmovnz r8, ", limb!($b, 0), "\n",
@@ -352,7 +382,7 @@ macro_rules! select_from {
 /// with 19).
 #[rustfmt::skip]
 macro_rules! twice {
-    ($d:literal, $a:literal) => {
+    ($d:expr, $a:expr) => {
         concat!(
             "mov r8, ", limb!($a, 0), "\n",
             "mov r9, ", limb!($a, 1), "\n",
