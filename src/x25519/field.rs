@@ -1,7 +1,6 @@
 //! The interface the curve code needs from a field backend, and the parts
-//! every backend shares: conditional swap and selection, and inversion.
+//! every backend shares: conditional swap and selection.
 
-use super::inv;
 use crate::ct;
 
 /// Arithmetic mod p = 2^255 - 19. Elements are arrays of limbs, not
@@ -24,15 +23,9 @@ pub(super) trait Field: Copy {
     /// a * 121665, the ladder's (A - 2) / 4.
     fn mul_a24(self, a: &Self::Fe) -> Self::Fe;
 
-    /// 1/z (0 for 0), in constant time (safegcd, `inv.rs`), on the
-    /// canonical value.
-    #[inline(always)]
-    fn invert(self, z: &Self::Fe) -> Self::Fe {
-        let mut w = self.store(z);
-        let r = self.load(&inv::invert(self, &w));
-        ct::wipe_words(&mut w);
-        r
-    }
+    /// 1/z (0 for 0) as z^(p - 2), by the fixed chain of 254 squarings
+    /// and 11 multiplications: no branch or index depends on z.
+    fn invert(self, z: &Self::Fe) -> Self::Fe;
 
     /// Swaps `a` and `b` when `mask` is all ones; no branch on `mask`.
     #[inline(always)]

@@ -4,13 +4,14 @@
 //! with BMI2 and ADX, four 64-bit limbs multiplied with MULX/ADCX/ADOX
 //! (`x86_64.rs`). The curve code (`curve.rs`) is generic over them: the
 //! Montgomery ladder for any u-coordinate, and a table-driven Edwards
-//! fixed-base multiplication for public keys; one constant-time safegcd
-//! inversion (`inv.rs`) at the end of each. Everything that touches the
-//! scalar runs in constant time: no secret-dependent branch or index.
+//! fixed-base multiplication for public keys; one inversion at the end of
+//! each, by the fixed exponentiation chain z^(p - 2) (`soft::invert`, and
+//! `x86_64/chain.rs` with the value kept in registers). Everything that
+//! touches the scalar runs in constant time: no secret-dependent branch or
+//! index.
 
 mod curve;
 mod field;
-mod inv;
 mod soft;
 #[cfg(target_arch = "x86_64")]
 mod x86_64;

@@ -16,6 +16,7 @@ use crate::{cpu, ct};
 
 #[macro_use]
 mod fe_asm;
+mod chain;
 mod edwards;
 mod ladder;
 
@@ -263,6 +264,14 @@ impl Field for MulxAdx {
         // round trip of `black_box`).
         unsafe { asm!("/* {x} */", x = inout(reg) x, options(pure, nomem, nostack, preserves_flags)) };
         x
+    }
+
+    /// 1/z by the fixed exponentiation chain (`chain.rs`).
+    #[inline(always)]
+    fn invert(self, z: &Fe) -> Fe {
+        // SAFETY: the token proves the CPU has BMI2 and ADX, all `invert`
+        // needs.
+        unsafe { chain::invert(z) }
     }
 
     #[inline(always)]
@@ -654,6 +663,15 @@ mod tests {
                 assert_eq!(f.store(&f.add(a, b)), soft::to_words(&soft::add(&sa, &sb)), "add {what}");
                 assert_eq!(f.store(&f.sub(a, b)), soft::to_words(&soft::sub(&sa, &sb)), "sub {what}");
             }
+        }
+    }
+
+    #[test]
+    fn chain_inversion_agrees_with_portable() {
+        let Some(f) = MulxAdx::new() else { return };
+        for a in &samples() {
+            let want = soft::to_words(&soft::invert(&to_soft(a)));
+            assert_eq!(f.store(&f.invert(a)), want, "invert {a:x?}");
         }
     }
 }
