@@ -17,43 +17,46 @@ const A: usize = 0;
 const B: usize = 4;
 
 /// One squaring of a0..a3 = (r8, `$a1`, `$a2`, `$a3`) into (r8, `$z1`,
-/// `$z2`, `$z3`), bounded; r15, rsi, rbx, rax, rcx and rdx are scratch, and
-/// the input registers are overwritten.
+/// `$z2`, `$z3`), bounded (below 2^255 + 2^11); r15, rsi, rbx, rdi, rax, rcx
+/// and rdx are scratch, and the input registers are overwritten.
+///
+/// Laid out for a short dependency path: the cross products a0 a1, a0 a3
+/// and a2 a3 do not overlap and land in z1..z6 = (`$z1`, `$z2`, `$z3`, r15,
+/// rsi, rbx) as they are; a0 a2, a1 a2 and a1 a3 are added on the CF and OF
+/// chains; then the doubling (CF) and the squares (OF) run on fresh flags,
+/// z0 = r8 and z7 = rdi; then 2^256 = 38 folds z4..z7 in, and 19 times the
+/// bits from 255 up goes back into the low word.
 #[rustfmt::skip]
 macro_rules! sqr_regs {
     ($a1:literal, $a2:literal, $a3:literal, $z1:literal, $z2:literal, $z3:literal) => {
         concat!(
-            // Cross products into z1..z6 = $z1, $z2, $z3, r15, rsi, rbx:
-            // a0 (a1, a2, a3) on one ADD chain...
+            // Cross products.
             "mov rdx, r8\n",
             "mulx ", $z2, ", ", $z1, ", ", $a1, "\n",
-            "mulx ", $z3, ", rax, ", $a2, "\n",
-            "add ", $z2, ", rax\n",
-            "mulx r15, rax, ", $a3, "\n",
-            "adc ", $z3, ", rax\n",
-            "adc r15, 0\n",
-            // ... then a1 (a2, a3) and a2 a3 on the CF and OF chains.
-            "mov rdx, ", $a1, "\n",
-            "xor esi, esi\n",
+            "mulx r15, ", $z3, ", ", $a3, "\n",
             "mulx rcx, rax, ", $a2, "\n",
+            "mov rdx, ", $a2, "\n",
+            "mulx rbx, rsi, ", $a3, "\n",
+            "xor edi, edi\n",
+            "adcx ", $z2, ", rax\n",
+            "adox ", $z3, ", rcx\n",
+            "mulx rcx, rax, ", $a1, "\n",
             "adcx ", $z3, ", rax\n",
             "adox r15, rcx\n",
+            "mov rdx, ", $a1, "\n",
             "mulx rcx, rax, ", $a3, "\n",
             "adcx r15, rax\n",
             "adox rsi, rcx\n",
-            "mov rdx, ", $a2, "\n",
-            "mulx rbx, rax, ", $a3, "\n",
-            "adcx rsi, rax\n",
-            "adc rbx, 0\n",
-            // Twice the cross products (CF chain) plus the squares (OF
-            // chain); z0 = r8 and z7 = $a1, free once a0 and a1 are in rdx.
+            "adcx rsi, rdi\n",
+            "adox rbx, rdi\n",
+            "adcx rbx, rdi\n",
+            // Twice the cross products plus the squares.
             "mov rdx, r8\n",
             "mulx rcx, r8, rdx\n",
             "xor eax, eax\n",
             "adcx ", $z1, ", ", $z1, "\n",
             "adox ", $z1, ", rcx\n",
             "mov rdx, ", $a1, "\n",
-            "mov ", $a1, ", 0\n",
             "mulx rcx, rax, rdx\n",
             "adcx ", $z2, ", ", $z2, "\n",
             "adox ", $z2, ", rax\n",
@@ -69,10 +72,9 @@ macro_rules! sqr_regs {
             "mulx rcx, rax, rdx\n",
             "adcx rbx, rbx\n",
             "adox rbx, rax\n",
-            "adcx ", $a1, ", ", $a1, "\n",
-            "adox ", $a1, ", rcx\n",
-            // z0..z3 + 38 (z4..z7): four words and a top word (r15, at
-            // most 39); $a2 is zero from here.
+            "adcx rdi, rdi\n",
+            "adox rdi, rcx\n",
+            // z0..z3 + 38 (z4..z7): a top word of at most 39 in r15.
             "mov edx, 38\n",
             "xor ", $a2, ", ", $a2, "\n",
             "mulx rcx, rax, r15\n",
@@ -84,12 +86,21 @@ macro_rules! sqr_regs {
             "mulx rcx, rax, rbx\n",
             "adcx ", $z2, ", rax\n",
             "adox ", $z3, ", rcx\n",
-            "mulx r15, rax, ", $a1, "\n",
+            "mulx r15, rax, rdi\n",
             "adcx ", $z3, ", rax\n",
             "adox r15, ", $a2, "\n",
             "adcx r15, ", $a2, "\n",
-            // 19 (2 top + bit 255) into the low word, bit 255 cleared: the
-            // carry stops below bit 255.
+            fold!($z1, $z2, $z3),
+        )
+    };
+}
+
+/// [r15 `$z3` `$z2` `$z1` r8] with a small top word -> bounded: bit 255
+/// cleared and 19 (2 r15 + bit 255) added; the carry stops below bit 255.
+#[rustfmt::skip]
+macro_rules! fold {
+    ($z1:literal, $z2:literal, $z3:literal) => {
+        concat!(
             "shld r15, ", $z3, ", 1\n",
             "btr ", $z3, ", 63\n",
             "imul r15, r15, 19\n",
@@ -109,37 +120,40 @@ impl State {
         core::array::from_fn(|i| self.0[A + i])
     }
 
-    /// A = A^(2^n), n >= 1; A is bounded afterwards (below 2^255 + 2^6).
+    /// A = A^(2^n), n >= 1; A is bounded afterwards (below 2^255 + 2^11).
     ///
     /// # Safety
     ///
     /// The CPU must have BMI2 and ADX.
     unsafe fn sqr_n(&mut self, n: u64) {
         let [mut a0, mut a1, mut a2, mut a3] = self.a();
-        // SAFETY: the caller guarantees MULX, ADCX and ADOX. Registers only,
-        // except rbx, pushed and popped around the loops; the branches
-        // depend only on the public count.
+        // SAFETY: the caller guarantees MULX, ADCX and ADOX. Registers and
+        // two stack words: rbx and the count are pushed and popped around
+        // the loops (rdi then serves as a register); the branches depend
+        // only on the public count.
         unsafe {
             core::arch::asm!(
                 "push rbx",
+                "push rdi",
                 // An odd count: one squaring, then the result moved back to
                 // r8..r11; then pairs of squarings, the second of each with
                 // the registers' roles exchanged, so no moves.
-                "test edi, 1",
+                "test byte ptr [rsp], 1",
                 "jz 3f",
                 sqr_regs!("r9", "r10", "r11", "r12", "r13", "r14"),
                 "mov r9, r12",
                 "mov r10, r13",
                 "mov r11, r14",
                 "3:",
-                "shr rdi, 1",
+                "shr qword ptr [rsp], 1",
                 "jz 4f",
                 "2:",
                 sqr_regs!("r9", "r10", "r11", "r12", "r13", "r14"),
                 sqr_regs!("r12", "r13", "r14", "r9", "r10", "r11"),
-                "dec rdi",
+                "dec qword ptr [rsp]",
                 "jnz 2b",
                 "4:",
+                "pop rdi",
                 "pop rbx",
                 inout("r8") a0,
                 inout("r9") a1,
