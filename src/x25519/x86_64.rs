@@ -74,10 +74,10 @@ impl MulxAdx {
     }
 
     /// The variable-base Montgomery ladder for the clamped scalar `k`: the
-    /// loop is one assembly routine (`ladder.rs`), the final swap and the
-    /// inversion are the generic ones.
+    /// loop is one assembly routine (`ladder.rs`), which leaves kP in
+    /// (x2, z2); then the inversion and one product.
     pub(super) fn ladder(self, k: &[u8; 32], u: &[u8; 32]) -> [u8; 32] {
-        use ladder::{COUNT, K, SWAP, WORDS, X1, X2, X3, Z2, Z3};
+        use ladder::{COUNT, K, WORDS, X1, X2, X3, Z2, Z3};
         let x1 = self.load(&words_from_bytes(u));
         let mut s = [0u64; WORDS];
         s[X1..X1 + 4].copy_from_slice(&x1);
@@ -89,17 +89,12 @@ impl MulxAdx {
         // SAFETY: the token proves the CPU has BMI2 and ADX, all `run`
         // needs; the state has the layout it expects.
         unsafe { ladder::run(&mut s) };
-        let mask = s[SWAP].wrapping_neg();
         let mut x2: Fe = core::array::from_fn(|i| s[X2 + i]);
         let mut z2: Fe = core::array::from_fn(|i| s[Z2 + i]);
-        let mut x3: Fe = core::array::from_fn(|i| s[X3 + i]);
-        let mut z3: Fe = core::array::from_fn(|i| s[Z3 + i]);
-        self.cswap(mask, &mut x2, &mut x3);
-        self.cswap(mask, &mut z2, &mut z3);
         let mut r = self.mul(&x2, &self.invert(&z2));
         let out = bytes_from_words(&self.store(&r));
         ct::wipe_words(&mut s);
-        for v in [&mut x2, &mut z2, &mut x3, &mut z3, &mut r] {
+        for v in [&mut x2, &mut z2, &mut r] {
             ct::wipe_words(v);
         }
         out

@@ -29,7 +29,7 @@ pub(super) const K: usize = 62;
 /// The bit position the loop is at (public), counting down to 0.
 pub(super) const COUNT: usize = 66;
 /// The previous scalar bit: 1 when (x3, z3) holds R0 = kP, else (x2, z2).
-pub(super) const SWAP: usize = 67;
+const SWAP: usize = 67;
 /// Words in the state: the five above, the temporaries (62 words in all,
 /// two of them five words wide), then K, COUNT and SWAP.
 pub(super) const WORDS: usize = 68;
@@ -59,8 +59,7 @@ macro_rules! slot {
 
 /// Runs the ladder over bit positions `state[COUNT]` (at least 3) down to 0
 /// of the clamped scalar at `state[K..K + 4]` (bits 0-2 clear), on
-/// (x2, z2, x3, z3) with base x1, leaving the last bit in `state[SWAP]`
-/// (the caller does the final swap, which now never swaps).
+/// (x2, z2, x3, z3) with base x1, leaving kP in (x2, z2).
 ///
 /// # Safety
 ///
