@@ -182,24 +182,13 @@ unsafe fn lookup_avx2(row: &curve::Row, digit: i8, s: &mut [u64; edwards::WORDS]
     let neg = u64::from((digit as u8) >> 7);
     let d = i64::from(digit);
     let abs = ((d ^ (neg as i64).wrapping_neg()) + neg as i64) as u64;
-    // SAFETY (whole body): each load reads 32 bytes at offsets 0, 32 and 64
-    // of a 96-byte table entry; the stores write the 96 bytes of the state
-    // from word YPX on (YPX, YMX and XY2D are consecutive, below WORDS).
+    // SAFETY: the caller guarantees AVX2; the stores write the 96 bytes of
+    // the state from word YPX on (YPX, YMX and XY2D are consecutive, below
+    // WORDS).
     unsafe {
-        let mut acc = [_mm256_setzero_si256(); 3];
-        let want = _mm256_set1_epi64x(abs as i64);
-        let one = _mm256_set1_epi64x(1);
-        let mut index = _mm256_setzero_si256();
-        for entry in row {
-            index = _mm256_add_epi64(index, one);
-            let mask = _mm256_cmpeq_epi64(index, want);
-            for (q, a) in acc.iter_mut().enumerate() {
-                let v = _mm256_loadu_si256(entry.as_ptr().add(4 * q).cast());
-                *a = _mm256_or_si256(*a, _mm256_and_si256(v, mask));
-            }
-        }
+        let acc = scan_avx2(row, abs);
         // Digit 0: y + x = y - x = 1 in the low word.
-        let zero = _mm256_cmpeq_epi64(want, _mm256_setzero_si256());
+        let zero = _mm256_cmpeq_epi64(_mm256_set1_epi64x(abs as i64), _mm256_setzero_si256());
         let low_one = _mm256_and_si256(zero, _mm256_set_epi64x(0, 0, 0, 1));
         let (ypx, ymx) = (_mm256_or_si256(acc[0], low_one), _mm256_or_si256(acc[1], low_one));
         let negv = _mm256_set1_epi64x(-(neg as i64));
@@ -219,34 +208,42 @@ impl Drop for EdwardsState {
     }
 }
 
-/// [`Field::select_entry`] on 256-bit vectors: each entry is three loads,
-/// ANDed with its broadcast mask and ORed in; every entry is read.
+/// [`Field::select_entry`] on 256-bit vectors (see [`scan_avx2`]).
 #[target_feature(enable = "avx2")]
 unsafe fn select_entry_avx2<const N: usize>(row: &[[u64; 12]; N], abs: u64) -> [u64; 12] {
     let mut out = [0u64; 12];
-    // SAFETY (whole body): each load reads 32 bytes at offsets 0, 32 and 64
-    // of a 96-byte entry, and the stores write 32 bytes at the same offsets
-    // of the 96-byte `out`; all unaligned forms.
+    // SAFETY: the caller guarantees AVX2; the stores write 32 bytes at
+    // offsets 0, 32 and 64 of the 96-byte `out`, unaligned forms.
     unsafe {
-        let mut acc = [_mm256_setzero_si256(); 3];
-        // Masks by vector compare of the running index with abs: no scalar
-        // mask, no branch.
-        let want = _mm256_set1_epi64x(abs as i64);
-        let one = _mm256_set1_epi64x(1);
-        let mut index = _mm256_setzero_si256();
-        for entry in row {
-            index = _mm256_add_epi64(index, one);
-            let mask = _mm256_cmpeq_epi64(index, want);
-            for (q, a) in acc.iter_mut().enumerate() {
-                let v = _mm256_loadu_si256(entry.as_ptr().add(4 * q).cast());
-                *a = _mm256_or_si256(*a, _mm256_and_si256(v, mask));
-            }
-        }
+        let acc = scan_avx2(row, abs);
         for (q, a) in acc.iter().enumerate() {
             _mm256_storeu_si256(out.as_mut_ptr().add(4 * q).cast(), *a);
         }
     }
     out
+}
+
+/// The entry `abs - 1` of `row` (all zeros for 0) as three vectors: each
+/// entry is three loads, ANDed with the mask of a vector compare of its
+/// index with `abs` and ORed in. Every entry is read; no scalar mask, no
+/// branch.
+#[target_feature(enable = "avx2")]
+unsafe fn scan_avx2<const N: usize>(row: &[[u64; 12]; N], abs: u64) -> [__m256i; 3] {
+    let mut acc = [_mm256_setzero_si256(); 3];
+    let want = _mm256_set1_epi64x(abs as i64);
+    let one = _mm256_set1_epi64x(1);
+    let mut index = _mm256_setzero_si256();
+    for entry in row {
+        index = _mm256_add_epi64(index, one);
+        let mask = _mm256_cmpeq_epi64(index, want);
+        for (q, a) in acc.iter_mut().enumerate() {
+            // SAFETY: 32 bytes at offset 0, 32 or 64 of a 96-byte entry,
+            // an unaligned load.
+            let v = unsafe { _mm256_loadu_si256(entry.as_ptr().add(4 * q).cast()) };
+            *a = _mm256_or_si256(*a, _mm256_and_si256(v, mask));
+        }
+    }
+    acc
 }
 
 impl Field for MulxAdx {
