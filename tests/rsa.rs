@@ -1039,7 +1039,7 @@ fn implicit_rejection_properties() {
         let mut em = vec![0u8; k];
         em[1] = 1 + (i % 3); // block types 1, 2 (with no separator), 3
         em[2..].fill(0x5a ^ i);
-        let c = raw_public(&pk, &em);
+        let c = common::raw_public(&pk, &em);
         let m = sk.decrypt_pkcs1v15(&c).unwrap();
         assert_eq!(sk.decrypt_pkcs1v15(&c).unwrap(), m);
         assert!(m.len() <= k - 11);
@@ -1052,7 +1052,7 @@ fn implicit_rejection_properties() {
         em[0] = 0;
         em[1] = 2;
         em[2 + ps] = 0;
-        let c = raw_public(&pk, &em);
+        let c = common::raw_public(&pk, &em);
         let m = sk.decrypt_pkcs1v15(&c).unwrap();
         assert_eq!(m == em[3 + ps..], ok, "PS of {ps} bytes");
     }
@@ -1061,17 +1061,6 @@ fn implicit_rejection_properties() {
     assert_eq!(sk.decrypt_pkcs1v15(&c).unwrap(), b"");
     assert!(pk.encrypt_pkcs1v15(&vec![1; k - 10], &mut OsRng).is_err());
     pk.encrypt_pkcs1v15(&vec![1; k - 11], &mut OsRng).unwrap();
-}
-
-/// `em^e mod n` via a library-independent path: PSS verification cannot be
-/// reused, so build it from the bigint module directly.
-fn raw_public(pk: &RsaPublicKey, em: &[u8]) -> Vec<u8> {
-    let n = Modulus::<T>::with_backend(&pk.modulus(), Backend::Portable).unwrap();
-    let x = n.elem_from_be_bytes(em).unwrap();
-    let y = n.from_mont(&n.pow_vartime(&n.to_mont(&x), pk.exponent()));
-    let mut out = vec![0u8; pk.size()];
-    n.elem_to_be_bytes(&y, &mut out).unwrap();
-    out
 }
 
 mod enc_roundtrip {

@@ -9,7 +9,7 @@ mod common;
 
 use common::Tally;
 use ironseal::Error;
-use ironseal::bigint::{self, Modulus};
+use ironseal::bigint;
 use ironseal::cpu::{Backend, Primitive};
 use ironseal::der;
 use ironseal::hmac::Hmac;
@@ -288,19 +288,6 @@ fn private_exponent(sk: &RsaPrivateKey) -> Vec<u8> {
     s.unsigned("privateExponent").unwrap().to_vec()
 }
 
-struct T;
-
-/// `em^e mod n`, by the bigint module directly (not by the RSA code tested).
-fn raw_public(sk: &RsaPrivateKey, em: &[u8]) -> Vec<u8> {
-    let pk = sk.public_key();
-    let n = Modulus::<T>::with_backend(&pk.modulus(), Backend::Portable).unwrap();
-    let x = n.elem_from_be_bytes(em).unwrap();
-    let y = n.from_mont(&n.pow_vartime(&n.to_mont(&x), pk.exponent()));
-    let mut out = vec![0u8; pk.size()];
-    n.elem_to_be_bytes(&y, &mut out).unwrap();
-    out
-}
-
 /// The model agrees with the appendix on every invalid case (so the model
 /// is the draft's), and with the library on invalid encodings under the
 /// edge keys, on every backend.
@@ -343,7 +330,7 @@ fn synthetic_message_model() {
                 if i % 3 == 2 {
                     em[2 + (i as usize / 3) % 8] = 0;
                 }
-                let c = raw_public(&sk, &em);
+                let c = common::raw_public(&sk.public_key(), &em);
                 let want = model_synthetic(&d, k, &c);
                 let got = sk.decrypt_pkcs1v15(&c).unwrap();
                 assert_eq!(common::hex(&got), common::hex(&want), "{bits}-bit key, encoding {i} [{be}]");

@@ -105,7 +105,7 @@ const ROWS: usize = DIGITS;
 /// The signed digits of the clamped scalar `k`: k = sum e[i] 2^(W i) +
 /// 2^255 with e[i] in [-2^(W-1), 2^(W-1)]. The bit positions are public;
 /// only the digit values are secret.
-pub(super) fn recode(k: &[u8; 32]) -> [i8; DIGITS] {
+fn recode(k: &[u8; 32]) -> [i8; DIGITS] {
     let kw = words_from_bytes(k);
     let mut e = [0i8; DIGITS];
     for (i, x) in e.iter_mut().enumerate() {
@@ -130,7 +130,7 @@ pub(super) fn recode(k: &[u8; 32]) -> [i8; DIGITS] {
 /// digit * (row's base point), |digit| <= ENTRIES. Reads every entry of the
 /// row whatever the digit: no secret-dependent index or branch.
 #[inline(always)]
-fn lookup<F: Field>(f: F, row: &Row, digit: i8) -> Niels<F::Fe> {
+pub(super) fn lookup<F: Field>(f: F, row: &Row, digit: i8) -> Niels<F::Fe> {
     let neg = u64::from((digit as u8) >> 7);
     let d = i64::from(digit);
     let abs = ((d ^ (neg as i64).wrapping_neg()) + neg as i64) as u64;
@@ -156,13 +156,15 @@ pub(super) trait Accumulator<F: Field> {
     /// The point 2^255 B ([`START`]), where every fixed-base
     /// multiplication starts.
     fn new(f: F) -> Self;
-    /// self += q.
-    fn madd(&mut self, f: F, q: &Niels<F::Fe>);
+    /// self += digit * (the row's base point), |digit| <= ENTRIES, reading
+    /// the whole row whatever the digit.
+    fn add_digit(&mut self, f: F, row: &Row, digit: i8);
     /// The point, in extended coordinates.
     fn point(&self, f: F) -> Ext<F::Fe>;
 }
 
-/// The generic accumulator: the formulas above, on the field's elements.
+/// The generic accumulator: [`lookup`] and the formulas above, on the
+/// field's elements.
 struct Generic<E: Copy + AsMut<[u64]>>(Ext<E>);
 
 impl<F: Field> Accumulator<F> for Generic<F::Fe> {
@@ -172,8 +174,8 @@ impl<F: Field> Accumulator<F> for Generic<F::Fe> {
         Generic(Ext { x: f.load(&x), y: f.load(&y), z: f.one(), t: f.load(&t) })
     }
     #[inline(always)]
-    fn madd(&mut self, f: F, q: &Niels<F::Fe>) {
-        self.0 = madd(f, &self.0, q);
+    fn add_digit(&mut self, f: F, row: &Row, digit: i8) {
+        self.0 = madd(f, &self.0, &lookup(f, row, digit));
     }
     #[inline(always)]
     fn point(&self, _: F) -> Ext<F::Fe> {
@@ -206,18 +208,13 @@ pub(super) fn base_mul_with<F: Field, A: Accumulator<F>>(f: F, k: &[u8; 32]) -> 
     // addition per digit, no doubling.
     let mut h = A::new(f);
     for (row, &digit) in BASE_TABLE.iter().zip(&e) {
-        h.madd(f, &lookup(f, row, digit));
+        h.add_digit(f, row, digit);
     }
     ct::wipe_words(&mut e);
-    to_montgomery(f, &h.point(f))
-}
 
-/// u = (1 + y) / (1 - y) = (Z + Y) / (Z - Y) for the Edwards point `p`
-/// (wiped here). For p = k B with a clamped k, Z != Y: p is never the
-/// neutral element (8 < 8k/2^254 and B has prime order).
-#[inline(always)]
-pub(super) fn to_montgomery<F: Field>(f: F, p: &Ext<F::Fe>) -> [u8; 32] {
-    let mut p = *p;
+    // u = (1 + y) / (1 - y) = (Z + Y) / (Z - Y); kB is never the neutral
+    // element for a clamped k (8 < 8k/2^254 and B has prime order), so Z != Y.
+    let mut p = h.point(f);
     let mut u = f.mul(&f.add(&p.z, &p.y), &f.invert(&f.sub(&p.z, &p.y)));
     let out = bytes_from_words(&f.store(&u));
     for v in [&mut p.x, &mut p.y, &mut p.z, &mut p.t, &mut u] {
@@ -234,12 +231,12 @@ type Table = [Row; ROWS];
 
 /// Built by the compiler from the base point with the portable field's
 /// `const fn`s (no generated literal to trust).
-pub(super) static BASE_TABLE: Aligned = Aligned(build_table());
+static BASE_TABLE: Aligned = Aligned(build_table());
 
 /// Cache-line alignment: with 96-byte entries every 32-byte load then stays
 /// inside one line.
 #[repr(C, align(64))]
-pub(super) struct Aligned(Table);
+struct Aligned(Table);
 
 impl core::ops::Deref for Aligned {
     type Target = Table;

@@ -10,7 +10,7 @@
 use core::arch::asm;
 use core::arch::x86_64::*;
 
-use super::curve::{self, Accumulator, Ext, Niels};
+use super::curve::{self, Accumulator, Ext};
 use super::field::{Field, bytes_from_words, words_from_bytes};
 use crate::{cpu, ct};
 
@@ -113,23 +113,9 @@ impl MulxAdx {
     }
 }
 
-/// The fixed-base multiplication with AVX2 table scans that write the
-/// chosen entry straight into the state of `edwards.rs`, its sign handled
-/// there (see [`lookup_avx2`]).
 #[target_feature(enable = "avx2,bmi2,adx")]
 unsafe fn base_mul_avx2(f: MulxAdx, k: &[u8; 32]) -> [u8; 32] {
-    let mut e = curve::recode(k);
-    let mut h = EdwardsState::new(f);
-    for (row, &digit) in curve::BASE_TABLE.iter().zip(&e) {
-        // SAFETY: this function is compiled for AVX2, BMI2 and ADX, which
-        // the caller checked the CPU has.
-        unsafe {
-            lookup_avx2(row, digit, &mut h.0);
-            edwards::madd(&mut h.0);
-        }
-    }
-    ct::wipe_words(&mut e);
-    curve::to_montgomery(f, &h.point(f))
+    curve::base_mul_with::<_, EdwardsAvx2>(f, k)
 }
 
 /// The running point of the fixed-base multiplication in the layout of
@@ -150,9 +136,11 @@ impl Accumulator<MulxAdx> for EdwardsState {
         EdwardsState(s)
     }
 
+    /// The generic lookup, negation included, copied into the state.
     #[inline(always)]
-    fn madd(&mut self, _: MulxAdx, q: &Niels<Fe>) {
+    fn add_digit(&mut self, f: MulxAdx, row: &curve::Row, digit: i8) {
         use edwards::{NEG, XY2D, YMX, YPX};
+        let q = curve::lookup(f, row, digit);
         let s = &mut self.0;
         s[YPX..YPX + 4].copy_from_slice(&q.ypx);
         s[YMX..YMX + 4].copy_from_slice(&q.ymx);
@@ -171,13 +159,47 @@ impl Accumulator<MulxAdx> for EdwardsState {
     }
 }
 
+/// [`EdwardsState`] for CPUs with AVX2, used only inside `base_mul_avx2`:
+/// the row scan writes the entry straight into the state and leaves its
+/// sign to `edwards::madd` ([`lookup_avx2`]).
+struct EdwardsAvx2(EdwardsState);
+
+impl Accumulator<MulxAdx> for EdwardsAvx2 {
+    #[inline(always)]
+    fn new(f: MulxAdx) -> Self {
+        EdwardsAvx2(EdwardsState::new(f))
+    }
+
+    #[inline(always)]
+    fn add_digit(&mut self, _: MulxAdx, row: &curve::Row, digit: i8) {
+        let s = &mut self.0.0;
+        // SAFETY: this accumulator is only used by `base_mul_avx2`, which
+        // runs only where detection found AVX2, BMI2 and ADX.
+        unsafe {
+            lookup_avx2(row, digit, s);
+            edwards::madd(s);
+        }
+    }
+
+    #[inline(always)]
+    fn point(&self, f: MulxAdx) -> Ext<Fe> {
+        self.0.point(f)
+    }
+}
+
 /// digit * (the row's base point) into the operand slots of the state:
 /// the entry |digit| found by a full scan of the row (every entry read,
 /// selected by vector masks), (1, 1, 0) for digit 0, and for a negative
 /// digit y + x and y - x exchanged (a vector blend) and the sign left in
 /// the `NEG` slot: `edwards::madd` then adds -(x, y) = (-x, y) by
 /// exchanging the two sums that 2dxy enters with opposite signs.
-#[target_feature(enable = "avx2")]
+///
+/// # Safety
+///
+/// The CPU must have AVX2. Inlined only: its caller is compiled for AVX2,
+/// and the intrinsics inline there (a `#[target_feature]` function could
+/// not be inlined through the accumulator's trait method).
+#[inline(always)]
 unsafe fn lookup_avx2(row: &curve::Row, digit: i8, s: &mut [u64; edwards::WORDS]) {
     let neg = u64::from((digit as u8) >> 7);
     let d = i64::from(digit);
@@ -227,23 +249,29 @@ unsafe fn select_entry_avx2<const N: usize>(row: &[[u64; 12]; N], abs: u64) -> [
 /// entry is three loads, ANDed with the mask of a vector compare of its
 /// index with `abs` and ORed in. Every entry is read; no scalar mask, no
 /// branch.
-#[target_feature(enable = "avx2")]
+///
+/// # Safety
+///
+/// The CPU must have AVX2; inlined only, into callers compiled for it.
+#[inline(always)]
 unsafe fn scan_avx2<const N: usize>(row: &[[u64; 12]; N], abs: u64) -> [__m256i; 3] {
-    let mut acc = [_mm256_setzero_si256(); 3];
-    let want = _mm256_set1_epi64x(abs as i64);
-    let one = _mm256_set1_epi64x(1);
-    let mut index = _mm256_setzero_si256();
-    for entry in row {
-        index = _mm256_add_epi64(index, one);
-        let mask = _mm256_cmpeq_epi64(index, want);
-        for (q, a) in acc.iter_mut().enumerate() {
-            // SAFETY: 32 bytes at offset 0, 32 or 64 of a 96-byte entry,
-            // an unaligned load.
-            let v = unsafe { _mm256_loadu_si256(entry.as_ptr().add(4 * q).cast()) };
-            *a = _mm256_or_si256(*a, _mm256_and_si256(v, mask));
+    // SAFETY: the caller guarantees AVX2; each load reads 32 bytes at
+    // offset 0, 32 or 64 of a 96-byte entry, an unaligned load.
+    unsafe {
+        let mut acc = [_mm256_setzero_si256(); 3];
+        let want = _mm256_set1_epi64x(abs as i64);
+        let one = _mm256_set1_epi64x(1);
+        let mut index = _mm256_setzero_si256();
+        for entry in row {
+            index = _mm256_add_epi64(index, one);
+            let mask = _mm256_cmpeq_epi64(index, want);
+            for (q, a) in acc.iter_mut().enumerate() {
+                let v = _mm256_loadu_si256(entry.as_ptr().add(4 * q).cast());
+                *a = _mm256_or_si256(*a, _mm256_and_si256(v, mask));
+            }
         }
+        acc
     }
-    acc
 }
 
 impl Field for MulxAdx {

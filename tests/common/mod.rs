@@ -613,3 +613,19 @@ pub fn cavp_with_pem(rel: &str) -> Vec<Record> {
     out
 }
 // ---- end of rsa implicit rejection block ----
+
+/// Marks the moduli of [`raw_public`].
+struct RawPublic;
+
+/// `em^e mod n` computed with the bigint module directly, not by the RSA
+/// code under test: the tests use it to build ciphertexts and signature
+/// representatives that no padding function produced.
+pub fn raw_public(pk: &ironseal::rsa::RsaPublicKey, em: &[u8]) -> Vec<u8> {
+    use ironseal::bigint::Modulus;
+    let n = Modulus::<RawPublic>::with_backend(&pk.modulus(), Backend::Portable).unwrap();
+    let x = n.elem_from_be_bytes(em).unwrap();
+    let y = n.from_mont(&n.pow_vartime(&n.to_mont(&x), pk.exponent()));
+    let mut out = vec![0u8; pk.size()];
+    n.elem_to_be_bytes(&y, &mut out).unwrap();
+    out
+}

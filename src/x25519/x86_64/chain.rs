@@ -187,23 +187,7 @@ impl State {
         // and writes `rdi` plus constants below 64, inside the state; no
         // branch.
         unsafe {
-            core::arch::asm!(
-                mul!("rdi + 0", "rdi + 0", "rdi + 32"),
-                in("rdi") self.0.as_mut_ptr(),
-                out("rax") _,
-                out("rcx") _,
-                out("rdx") _,
-                out("rsi") _,
-                out("r8") _,
-                out("r9") _,
-                out("r10") _,
-                out("r11") _,
-                out("r12") _,
-                out("r13") _,
-                out("r14") _,
-                out("r15") _,
-                options(nostack),
-            );
+            run_with_state!(self.0, [mul!("rdi + 0", "rdi + 0", "rdi + 32")]);
         }
     }
 }

@@ -24,29 +24,6 @@ pub(super) const NEG: usize = 60;
 /// Words in the state.
 pub(super) const WORDS: usize = 61;
 
-/// The registers the routine overwrites, for `asm!`.
-macro_rules! run_with_state {
-    ($state:expr, $code:expr) => {
-        core::arch::asm!(
-            $code,
-            in("rdi") $state.as_mut_ptr(),
-            out("rax") _,
-            out("rcx") _,
-            out("rdx") _,
-            out("rsi") _,
-            out("r8") _,
-            out("r9") _,
-            out("r10") _,
-            out("r11") _,
-            out("r12") _,
-            out("r13") _,
-            out("r14") _,
-            out("r15") _,
-            options(nostack),
-        )
-    };
-}
-
 /// (X, Y, Z, T) += (YPX, YMX, XY2D), or -= when NEG is 1
 /// (add-2008-hwcd-3).
 ///
@@ -60,7 +37,7 @@ pub(super) unsafe fn madd(state: &mut [u64; WORDS]) {
     unsafe {
         run_with_state!(
             state,
-            concat!(
+            [
                 // a = (Y - X)(y - x), b = (Y + X)(y + x), c = T 2dxy, d = 2Z
                 sub!("rdi + 224", "rdi + 32", "rdi + 0"),
                 add!("rdi + 256", "rdi + 32", "rdi + 0"),
@@ -70,7 +47,7 @@ pub(super) unsafe fn madd(state: &mut [u64; WORDS]) {
                 mul!("rdi + 320", "rdi + 256", "rdi + 128"),
                 // e = b - a, f = d - c, g = d + c, h = b + a; for a negated
                 // operand, c changes sign: f and g trade places.
-                "mov rsi, qword ptr [rdi + 480]\n",
+                "mov rsi, qword ptr [rdi + 8*{neg}]",
                 diff_sum_swap!("rdi + 416", "rdi + 448", "rdi + 384", "rdi + 352"),
                 sub!("rdi + 224", "rdi + 320", "rdi + 288"),
                 add!("rdi + 256", "rdi + 320", "rdi + 288"),
@@ -79,7 +56,8 @@ pub(super) unsafe fn madd(state: &mut [u64; WORDS]) {
                 mul!("rdi + 32", "rdi + 448", "rdi + 256"),
                 mul!("rdi + 64", "rdi + 416", "rdi + 448"),
                 mul!("rdi + 96", "rdi + 224", "rdi + 256"),
-            )
+            ],
+            neg = const NEG,
         );
     }
 }

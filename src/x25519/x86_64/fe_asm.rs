@@ -24,6 +24,33 @@
 // (`rustfmt::skip`: one instruction per line reads better than rustfmt's
 // one token per line.)
 
+/// `asm!` of the template strings `[...]` (instructions and the macros
+/// below) on the state array `$state`, addressed from rdi, with the
+/// registers the macros overwrite declared, and any further operands (named
+/// constants) after the list.
+macro_rules! run_with_state {
+    ($state:expr, [$($code:expr),* $(,)?] $(, $name:ident = const $value:expr)* $(,)?) => {
+        core::arch::asm!(
+            $($code,)*
+            $($name = const $value,)*
+            in("rdi") $state.as_mut_ptr(),
+            out("rax") _,
+            out("rcx") _,
+            out("rdx") _,
+            out("rsi") _,
+            out("r8") _,
+            out("r9") _,
+            out("r10") _,
+            out("r11") _,
+            out("r12") _,
+            out("r13") _,
+            out("r14") _,
+            out("r15") _,
+            options(nostack),
+        )
+    };
+}
+
 /// The memory operand for limb `$i` of the slot at `$s`.
 macro_rules! limb {
     ($s:expr, $i:expr) => {
@@ -355,25 +382,6 @@ macro_rules! swap_store {
             "mov ", limb!($q, 1), ", r13\n",
             "mov ", limb!($q, 2), ", r14\n",
             "mov ", limb!($q, 3), ", r15\n",
-        )
-    };
-}
-
-/// The slot at `$a` replaced by the one at `$b` where esi is nonzero
-/// (CMOV: no branch, the same loads and stores either way).
-#[rustfmt::skip]
-macro_rules! select_from {
-    ($a:expr, $b:expr) => {
-        concat!(
-            "test esi, esi\n",
-            "mov r8, ", limb!($a, 0), "\n", "cmovnz r8, ", limb!($b, 0), "\n",
-            "mov r9, ", limb!($a, 1), "\n", "cmovnz r9, ", limb!($b, 1), "\n",
-            "mov r10, ", limb!($a, 2), "\n", "cmovnz r10, ", limb!($b, 2), "\n",
-            "mov r11, ", limb!($a, 3), "\n", "cmovnz r11, ", limb!($b, 3), "\n",
-            "mov ", limb!($a, 0), ", r8\n",
-            "mov ", limb!($a, 1), ", r9\n",
-            "mov ", limb!($a, 2), ", r10\n",
-            "mov ", limb!($a, 3), ", r11\n",
         )
     };
 }

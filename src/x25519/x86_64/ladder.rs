@@ -71,86 +71,75 @@ pub(super) unsafe fn run(state: &mut [u64; WORDS]) {
     // Branches depend only on the public loop counters; scalar bits reach
     // only CMOV conditions.
     unsafe {
-        core::arch::asm!(
-            "2:",
-            // bit = (k >> count) & 1; esi = (previous bit) ^ bit: nonzero
-            // when the point to double is the one in (x3, z3).
-            "mov rcx, qword ptr [rdi + 8*{count}]",
-            "mov rax, rcx",
-            "shr rax, 6",
-            "mov rax, qword ptr [rdi + 8*{k} + 8*rax]",
-            "shr rax, cl",
-            "and eax, 1",
-            "mov rsi, qword ptr [rdi + 8*{swap}]",
-            "mov qword ptr [rdi + 8*{swap}], rax",
-            "xor esi, eax",
-            // A = x2 + z2, B = x2 - z2, C = x3 + z3, D = x3 - z3, and the
-            // doubling's inputs AT, BT: (A, B), or (C, D) when esi is
-            // nonzero (chosen before any product, which reuse rsi).
-            //
-            // Then the addition, DA and CB (five words each), S = DA + CB,
-            // S' = DA - CB, x3 = S^2, z3 = x1 S'^2; and the doubling, AA,
-            // BB, E = AA - BB, T = AA + a24 E, x2 = AA BB, z2 = E T. Their
-            // order is the fastest of those measured: it moves the time of
-            // a step by several percent, as it decides what the
-            // out-of-order core finds to overlap with the long addition
-            // chain (the doubling's squarings between its products).
-            sub!(slot!(d), slot!(x3), slot!(z3)),
-            add!(slot!(a), slot!(x2), slot!(z2)),
-            sub!(slot!(b), slot!(x2), slot!(z2)),
-            add!(slot!(c), slot!(x3), slot!(z3)),
-            select_to!(slot!(at), slot!(a), slot!(c)),
-            select_to!(slot!(bt), slot!(b), slot!(d)),
-            mul_wide!(slot!(da), slot!(d), slot!(a)),
-            mul_wide!(slot!(cb), slot!(c), slot!(b)),
-            sqr!(slot!(bb), slot!(bt)),
-            sum_diff_wide!(slot!(a), slot!(b), slot!(da), slot!(cb)),
-            sqr!(slot!(aa), slot!(at)),
-            sqr!(slot!(c), slot!(b)),
-            sub!(slot!(d), slot!(aa), slot!(bb)),
-            sqr!(slot!(x3), slot!(a)),
-            a24_add!(slot!(at), slot!(d), slot!(aa)),
-            mul!(slot!(x2), slot!(aa), slot!(bb)),
-            mul!(slot!(z2), slot!(d), slot!(at)),
-            mul!(slot!(z3), slot!(x1), slot!(c)),
-            "sub qword ptr [rdi + 8*{count}], 1",
-            "cmp qword ptr [rdi + 8*{count}], 3",
-            "jae 2b",
-            // Bits 2, 1, 0 of a clamped scalar are 0: R0 (the slot the last
-            // bit names) is doubled three times in (x2, z2).
-            "mov rsi, qword ptr [rdi + 8*{swap}]",
-            select_from!(slot!(x2), slot!(x3)),
-            select_from!(slot!(z2), slot!(z3)),
-            "mov qword ptr [rdi + 8*{swap}], 0",
-            "mov qword ptr [rdi + 8*{count}], 3",
-            "3:",
-            add!(slot!(a), slot!(x2), slot!(z2)),
-            sub!(slot!(b), slot!(x2), slot!(z2)),
-            sqr!(slot!(aa), slot!(a)),
-            sqr!(slot!(bb), slot!(b)),
-            mul!(slot!(x2), slot!(aa), slot!(bb)),
-            sub!(slot!(d), slot!(aa), slot!(bb)),
-            a24_add!(slot!(at), slot!(d), slot!(aa)),
-            mul!(slot!(z2), slot!(d), slot!(at)),
-            "sub qword ptr [rdi + 8*{count}], 1",
-            "jnz 3b",
+        run_with_state!(
+            state,
+            [
+                "2:",
+                // bit = (k >> count) & 1; esi = (previous bit) ^ bit: nonzero
+                // when the point to double is the one in (x3, z3).
+                "mov rcx, qword ptr [rdi + 8*{count}]",
+                "mov rax, rcx",
+                "shr rax, 6",
+                "mov rax, qword ptr [rdi + 8*{k} + 8*rax]",
+                "shr rax, cl",
+                "and eax, 1",
+                "mov rsi, qword ptr [rdi + 8*{swap}]",
+                "mov qword ptr [rdi + 8*{swap}], rax",
+                "xor esi, eax",
+                // A = x2 + z2, B = x2 - z2, C = x3 + z3, D = x3 - z3, and the
+                // doubling's inputs AT, BT: (A, B), or (C, D) when esi is
+                // nonzero (chosen before any product, which reuse rsi).
+                //
+                // Then the addition, DA and CB (five words each), S = DA + CB,
+                // S' = DA - CB, x3 = S^2, z3 = x1 S'^2; and the doubling, AA,
+                // BB, E = AA - BB, T = AA + a24 E, x2 = AA BB, z2 = E T. Their
+                // order is the fastest of those measured: it moves the time of
+                // a step by several percent, as it decides what the
+                // out-of-order core finds to overlap with the long addition
+                // chain (the doubling's squarings between its products).
+                sub!(slot!(d), slot!(x3), slot!(z3)),
+                add!(slot!(a), slot!(x2), slot!(z2)),
+                sub!(slot!(b), slot!(x2), slot!(z2)),
+                add!(slot!(c), slot!(x3), slot!(z3)),
+                select_to!(slot!(at), slot!(a), slot!(c)),
+                select_to!(slot!(bt), slot!(b), slot!(d)),
+                mul_wide!(slot!(da), slot!(d), slot!(a)),
+                mul_wide!(slot!(cb), slot!(c), slot!(b)),
+                sqr!(slot!(bb), slot!(bt)),
+                sum_diff_wide!(slot!(a), slot!(b), slot!(da), slot!(cb)),
+                sqr!(slot!(aa), slot!(at)),
+                sqr!(slot!(c), slot!(b)),
+                sub!(slot!(d), slot!(aa), slot!(bb)),
+                sqr!(slot!(x3), slot!(a)),
+                a24_add!(slot!(at), slot!(d), slot!(aa)),
+                mul!(slot!(x2), slot!(aa), slot!(bb)),
+                mul!(slot!(z2), slot!(d), slot!(at)),
+                mul!(slot!(z3), slot!(x1), slot!(c)),
+                "sub qword ptr [rdi + 8*{count}], 1",
+                "cmp qword ptr [rdi + 8*{count}], 3",
+                "jae 2b",
+                // Bits 2, 1, 0 of a clamped scalar are 0: R0 (the slot the last
+                // bit names) is doubled three times in (x2, z2).
+                "mov rsi, qword ptr [rdi + 8*{swap}]",
+                select_to!(slot!(x2), slot!(x2), slot!(x3)),
+                select_to!(slot!(z2), slot!(z2), slot!(z3)),
+                "mov qword ptr [rdi + 8*{swap}], 0",
+                "mov qword ptr [rdi + 8*{count}], 3",
+                "3:",
+                add!(slot!(a), slot!(x2), slot!(z2)),
+                sub!(slot!(b), slot!(x2), slot!(z2)),
+                sqr!(slot!(aa), slot!(a)),
+                sqr!(slot!(bb), slot!(b)),
+                mul!(slot!(x2), slot!(aa), slot!(bb)),
+                sub!(slot!(d), slot!(aa), slot!(bb)),
+                a24_add!(slot!(at), slot!(d), slot!(aa)),
+                mul!(slot!(z2), slot!(d), slot!(at)),
+                "sub qword ptr [rdi + 8*{count}], 1",
+                "jnz 3b",
+            ],
             count = const COUNT,
             k = const K,
             swap = const SWAP,
-            in("rdi") state.as_mut_ptr(),
-            out("rax") _,
-            out("rcx") _,
-            out("rdx") _,
-            out("rsi") _,
-            out("r8") _,
-            out("r9") _,
-            out("r10") _,
-            out("r11") _,
-            out("r12") _,
-            out("r13") _,
-            out("r14") _,
-            out("r15") _,
-            options(nostack),
         );
     }
 }
